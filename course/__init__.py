@@ -1,0 +1,38 @@
+"""`course`: the Jupyter companion to the Hugging Face course, chapters 2 and 3.
+
+`import course` is fast: the heavy libraries load when a function first needs them.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__all__ = [
+    "setup", "load_tokenizer", "load_model", "load_pipeline", "load_glue", "check", "explain",
+    "checks", "viz", "env",
+]
+
+_LAZY = {
+    "setup": ("course.env", "setup"),
+    "load_tokenizer": ("course.hub", "load_tokenizer"),
+    "load_model": ("course.hub", "load_model"),
+    "load_pipeline": ("course.hub", "load_pipeline"),
+    "load_glue": ("course.data", "load_glue"),
+    "check": ("course.checks", "check"),
+    "explain": ("course.explain", "explain"),
+}
+_SUBMODULES = {"checks", "viz", "env", "hub", "data", "standins", "explain"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module, attribute = _LAZY[name]
+        return getattr(import_module(module), attribute)
+    if name in _SUBMODULES:
+        return import_module(f"course.{name}")
+    raise AttributeError(f"module 'course' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,54 @@
+"""The result type shared by every check, and the registry of checks by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+REGISTRY: dict[str, Callable[..., CheckResult]] = {}
+
+
+@dataclass
+class CheckResult:
+    """The verdict of a check: passed or not, a one-line message that teaches, and details."""
+
+    passed: bool
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+    advice: str = ""
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __str__(self) -> str:
+        mark = "PASSED" if self.passed else "NOT YET"
+        text = f"[{mark}] {self.message}"
+        return text + (f"\n  hint: {self.advice}" if self.advice else "")
+
+    def assert_passed(self) -> None:
+        """Raise AssertionError with the teaching message unless the check passed (for test cells)."""
+        if not self.passed:
+            raise AssertionError(str(self))
+
+
+def success(message: str, **details: Any) -> CheckResult:
+    """A passing result."""
+    return CheckResult(True, message, details)
+
+
+def fail(message: str, advice: str = "", **details: Any) -> CheckResult:
+    """A failing result whose message says what is wrong."""
+    return CheckResult(False, message, details, advice)
+
+
+def register(name: str) -> Callable[[Callable[..., CheckResult]], Callable[..., CheckResult]]:
+    """Decorator: make a check callable as `course.check(name, ...)`."""
+
+    def decorate(function: Callable[..., CheckResult]) -> Callable[..., CheckResult]:
+        if name in REGISTRY and REGISTRY[name] is not function:
+            raise ValueError(f"Two checks are called {name!r}")
+        REGISTRY[name] = function
+        return function
+
+    return decorate

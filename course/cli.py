@@ -1,0 +1,102 @@
+"""The `course` command: doctor, prepare-offline, and the instructor's tools."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int], Callable[[argparse.ArgumentParser], None]]] = {}
+
+
+def command(name: str, help_text: str, arguments: Callable[[argparse.ArgumentParser], None] = lambda p: None):
+    """Register a sub-command: its help line, its handler and a function adding its arguments."""
+
+    def register(handler: Callable[[argparse.Namespace], int]):
+        COMMANDS[name] = (help_text, handler, arguments)
+        return handler
+
+    return register
+
+
+@command("doctor", "report where the course runs; exit 1 when something essential is missing")
+def doctor(_: argparse.Namespace) -> int:
+    from course import standins
+    from course.data import GLUE_TASKS, data_dir
+    from course.env import setup
+
+    info = setup(verbose=True)
+    problems = []
+    try:
+        standins.minilm_dir()
+    except standins.StandInUnavailable as error:
+        problems.append(str(error))
+    root = data_dir()
+    for task, (_, _, splits) in GLUE_TASKS.items():
+        missing = [s for s in splits if not (root / "glue" / task / f"{s}.parquet").is_file()]
+        if missing and info.offline:
+            problems.append(f"offline GLUE {task} files missing under {root}/glue/{task}: {missing} "
+                            "(set COURSE_DATA_DIR)")
+    print(f"data: {root}")
+    for problem in problems:
+        print(f"PROBLEM: {problem}")
+    print("doctor: " + ("all essentials present" if not problems else f"{len(problems)} problem(s)"))
+    return 1 if problems else 0
+
+
+def _prepare_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--force", action="store_true", help="rebuild even if the stand-in exists")
+
+
+@command("prepare-offline", "build the offline stand-ins (the SST-2 sentiment model)", _prepare_arguments)
+def prepare_offline(args: argparse.Namespace) -> int:
+    from course.prepare import MIN_SST2_ACCURACY, prepare_sentiment, summarize
+
+    meta = prepare_sentiment(force=args.force)
+    print(summarize(meta))
+    return 0 if meta["sst2_validation_accuracy"] >= MIN_SST2_ACCURACY else 1
+
+
+def _run_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("notebooks", nargs="*", help="notebook paths (default: every solution notebook)")
+    parser.add_argument("--full", action="store_true", help="full data instead of the fast CI subsets")
+    parser.add_argument("--save", action="store_true", help="store the outputs back into the notebooks")
+
+
+@command("run-notebooks", "execute the chapter notebooks top to bottom and print the time of each",
+         _run_arguments)
+def run_notebooks(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from course.notebooks import execute, notebook_paths
+
+    paths = [Path(p) for p in args.notebooks] or notebook_paths()
+    if not paths:
+        print("no notebooks found")
+        return 1
+    failures, total = 0, 0.0
+    for path in paths:
+        try:
+            seconds = execute(path, save=args.save, fast=not args.full)
+        except Exception as error:  # noqa: BLE001 - report and go on with the next notebook
+            failures += 1
+            print(f"FAILED  {path}: {type(error).__name__}: {str(error).splitlines()[-1][:200]}")
+            continue
+        total += seconds
+        print(f"ok {seconds:6.1f} s  {path}")
+    print(f"{len(paths) - failures} of {len(paths)} notebooks ran in {total:.0f} s")
+    return 1 if failures else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `course` command."""
+    parser = argparse.ArgumentParser(prog="course", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (help_text, _, arguments) in COMMANDS.items():
+        arguments(sub.add_parser(name, help=help_text, description=help_text))
+    args = parser.parse_args(argv)
+    return COMMANDS[args.command][1](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

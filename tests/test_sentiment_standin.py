@@ -1,0 +1,38 @@
+"""The sentiment pipeline's offline stand-in: built by `course prepare-offline`, honest, accurate."""
+
+from __future__ import annotations
+
+import pytest
+
+import course
+from course import standins
+from course.prepare import MIN_SST2_ACCURACY
+
+
+@pytest.fixture(scope="module")
+def meta():
+    found = standins.sentiment_meta()
+    if found is None:
+        pytest.fail("the sentiment stand-in is not built: run `course prepare-offline` (CI does)")
+    return found
+
+
+def test_accuracy_meets_the_bar(meta):
+    assert meta["sst2_validation_accuracy"] >= MIN_SST2_ACCURACY
+
+
+def test_pipeline_labels_the_course_sentences(meta, capsys):
+    classifier = course.load_pipeline("sentiment-analysis")
+    results = classifier(["I've been waiting for a HuggingFace course my whole life.", "I hate this so much!"])
+    assert [r["label"] for r in results] == ["POSITIVE", "NEGATIVE"]
+    assert min(r["score"] for r in results) >= 0.8, f"margin too small: {results}"
+    announced = capsys.readouterr().out
+    assert "distilbert-base-uncased-finetuned-sst-2-english" in announced and "SST-2" in announced
+
+
+def test_pipeline_agrees_with_validation_labels(meta):
+    sst2 = course.load_glue("sst2")["validation"].select(range(200))
+    classifier = course.load_pipeline("sentiment-analysis")
+    predicted = [r["label"] == "POSITIVE" for r in classifier(list(sst2["sentence"]))]
+    agreement = sum(int(p) == y for p, y in zip(predicted, sst2["label"])) / len(predicted)
+    assert agreement >= 0.8
