@@ -9,8 +9,16 @@ from importlib import import_module
 from typing import Any
 
 __all__ = [
-    "setup", "load_tokenizer", "load_model", "load_pipeline", "load_glue", "check", "explain",
-    "checks", "viz", "env",
+    "setup",
+    "load_tokenizer",
+    "load_model",
+    "load_pipeline",
+    "load_glue",
+    "check",
+    "explain",
+    "checks",
+    "viz",
+    "env",
 ]
 
 _LAZY = {

@@ -97,9 +97,13 @@ def load_glue(task: str) -> DatasetDict:
         try:
             return load_dataset(HUB_DATASET, task)
         except Exception as error:  # noqa: BLE001 - any Hub failure falls back to local files
-            print(f"[course] the Hub did not serve {HUB_DATASET}/{task} ({type(error).__name__}); "
-                  "using the local copy.")
+            print(
+                f"[course] the Hub did not serve {HUB_DATASET}/{task} ({type(error).__name__}); "
+                "using the local copy."
+            )
     data = load_glue_offline(task)
-    print(f"[course] offline: GLUE {task} from {data_dir() / 'glue' / task} (local parquet copy "
-          "of the GLUE files; same splits, columns and labels as the Hub)")
+    print(
+        f"[course] offline: GLUE {task} from {data_dir() / 'glue' / task} (local parquet copy "
+        "of the GLUE files; same splits, columns and labels as the Hub)"
+    )
     return data

@@ -173,8 +173,7 @@ class Setup:
         """The compact report printed by `setup()` and `course doctor`."""
         where = "Colab" if self.colab else ("Jupyter" if self.notebook else "a script")
         lines = [
-            f"course {self.versions.get('course', '?')} | running in {where}"
-            f"{' under CI' if self.ci else ''}",
+            f"course {self.versions.get('course', '?')} | running in {where}{' under CI' if self.ci else ''}",
             f"device: {self.device} ({self.device_name})",
             "hub: " + ("OFFLINE, using local stand-ins" if self.offline else "online"),
             "versions: " + ", ".join(f"{k} {v}" for k, v in self.versions.items() if k != "course"),

@@ -53,7 +53,7 @@ def _from_local_cache(loader, name: str, **kwargs: Any):
         return None
 
 
-def _resolve(loader, name: str, what: str, **kwargs: Any):
+def _resolve(loader, name: str, what: str, announce: bool = True, **kwargs: Any):
     """Load `name` with `loader` (an Auto class): local dir, Hub, cache, stand-in, or a clear error."""
     from course.env import quiet_transformers
 
@@ -72,14 +72,16 @@ def _resolve(loader, name: str, what: str, **kwargs: Any):
     else:
         cached = _from_local_cache(loader, name, **kwargs)
         if cached is not None:
-            print(f"[course] offline: {name!r} from the local Hugging Face cache (the real checkpoint)")
+            if announce:
+                print(f"[course] offline: {name!r} from the local Hugging Face cache (the real checkpoint)")
             return cached
     standin = standins.find(name)
     if standin is None:
         raise _not_available(name, reason)
     if not standin.available():
         _build_missing(standin)
-    print(standin.announcement())
+    if announce:
+        print(standin.announcement())
     return loader.from_pretrained(standin.path(), **kwargs)
 
 
@@ -90,16 +92,18 @@ def _build_missing(standin: standins.StandIn) -> None:
         raise standins.StandInUnavailable(f"The stand-in files for {standin.course_name!r} are missing.")
     from course.prepare import prepare_sentiment
 
-    print(f"[course] the offline stand-in for {standin.course_name!r} is not built yet: "
-          "building it once now (a few minutes on a laptop CPU; `course prepare-offline` does the same)")
+    print(
+        f"[course] the offline stand-in for {standin.course_name!r} is not built yet: "
+        "building it once now (a few minutes on a laptop CPU; `course prepare-offline` does the same)"
+    )
     prepare_sentiment()
 
 
-def load_tokenizer(name: str, **kwargs: Any):
-    """`AutoTokenizer.from_pretrained` with the course's offline fallback."""
+def load_tokenizer(name: str, announce: bool = True, **kwargs: Any):
+    """`AutoTokenizer.from_pretrained` with the course's offline fallback (announced unless told not to)."""
     from transformers import AutoTokenizer
 
-    return _resolve(AutoTokenizer, name, "tokenizer", **kwargs)
+    return _resolve(AutoTokenizer, name, "tokenizer", announce=announce, **kwargs)
 
 
 def load_model(name: str, task: str | None = None, **kwargs: Any):
@@ -133,4 +137,6 @@ def load_pipeline(task: str, model: str | None = None, **kwargs: Any):
             return pipeline(task, model=model, **kwargs)
         except OSError as error:
             raise _not_available(model, f"the pipeline could not load it ({error})") from None
-    return pipeline(task, model=load_model(model, task=head), tokenizer=load_tokenizer(model), **kwargs)
+    return pipeline(
+        task, model=load_model(model, task=head), tokenizer=load_tokenizer(model, announce=False), **kwargs
+    )

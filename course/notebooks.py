@@ -28,8 +28,9 @@ def execute(path: Path, save: bool = False, fast: bool | None = None, timeout: i
     if fast is not None:
         os.environ["COURSE_FAST"] = "1" if fast else "0"
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
     started = time.perf_counter()
     client.execute()
     elapsed = time.perf_counter() - started

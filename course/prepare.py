@@ -41,5 +41,7 @@ def summarize(meta: dict) -> str:
         "the original distilbert checkpoint reports 91.3%)",
     ]
     lines += [f"  {s['label']:>8} {s['score']:.4f}  {s['text']}" for s in meta["course_sentences"]]
-    lines.append(f"  built in {meta['build_seconds']:.0f} s with {meta['train_sentences']} training sentences")
+    lines.append(
+        f"  built in {meta['build_seconds']:.0f} s with {meta['train_sentences']} training sentences"
+    )
     return "\n".join(lines)

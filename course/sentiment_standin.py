@@ -50,7 +50,9 @@ def _length_grouped_batches(lengths: list[int], batch_size: int, rng: random.Ran
     return batches
 
 
-def evaluate_accuracy(model, tokenizer, sentences: list[str], labels: list[int], batch_size: int = 128) -> float:
+def evaluate_accuracy(
+    model, tokenizer, sentences: list[str], labels: list[int], batch_size: int = 128
+) -> float:
     """Accuracy of `model` on (sentences, labels), batched, without gradients."""
     import torch
 
@@ -58,8 +60,13 @@ def evaluate_accuracy(model, tokenizer, sentences: list[str], labels: list[int],
     correct = 0
     with torch.no_grad():
         for start in range(0, len(sentences), batch_size):
-            batch = tokenizer(sentences[start : start + batch_size], padding=True, truncation=True,
-                              max_length=128, return_tensors="pt")
+            batch = tokenizer(
+                sentences[start : start + batch_size],
+                padding=True,
+                truncation=True,
+                max_length=128,
+                return_tensors="pt",
+            )
             predictions = model(**batch).logits.argmax(-1)
             correct += int((predictions == torch.tensor(labels[start : start + batch_size])).sum())
     return correct / len(sentences)
@@ -106,9 +113,15 @@ def build(out_dir: Path, recipe: Recipe | None = None, progress: bool = True) ->
     rng = random.Random(recipe.seed)
     steps_per_epoch = -(-len(ids) // recipe.batch_size)
     total_steps = steps_per_epoch * recipe.epochs
-    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=recipe.learning_rate, weight_decay=0.01)
-    scheduler = get_scheduler("linear", optimizer, num_warmup_steps=int(recipe.warmup_fraction * total_steps),
-                              num_training_steps=total_steps)
+    optimizer = torch.optim.AdamW(
+        [p for p in model.parameters() if p.requires_grad], lr=recipe.learning_rate, weight_decay=0.01
+    )
+    scheduler = get_scheduler(
+        "linear",
+        optimizer,
+        num_warmup_steps=int(recipe.warmup_fraction * total_steps),
+        num_training_steps=total_steps,
+    )
     model.train()
     bar = tqdm(total=total_steps, desc="fine-tuning the SST-2 stand-in", disable=not progress)
     for _ in range(recipe.epochs):
@@ -145,5 +158,7 @@ if __name__ == "__main__":  # pragma: no cover - experiment entry point
     import sys
 
     size = None if sys.argv[1] == "all" else int(sys.argv[1])
-    r = Recipe(train_size=size, learning_rate=float(sys.argv[2]), epochs=int(sys.argv[3]), seed=int(sys.argv[4]))
+    r = Recipe(
+        train_size=size, learning_rate=float(sys.argv[2]), epochs=int(sys.argv[3]), seed=int(sys.argv[4])
+    )
     print(json.dumps(build(Path(sys.argv[5]), r), indent=2))

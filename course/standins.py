@@ -76,8 +76,7 @@ def describe_weights(kind: str) -> str:
 
 _BERT_LIKE = "same WordPiece vocabulary and token ids; a 6-layer BERT with hidden size 384, not 768"
 STANDINS: dict[str, StandIn] = {
-    name: StandIn(name, "minilm", _BERT_LIKE)
-    for name in ("bert-base-uncased", "distilbert-base-uncased")
+    name: StandIn(name, "minilm", _BERT_LIKE) for name in ("bert-base-uncased", "distilbert-base-uncased")
 }
 STANDINS[MINILM_HUB_NAME] = StandIn(MINILM_HUB_NAME, "minilm", "the real weights")
 STANDINS[SENTIMENT_CHECKPOINT] = StandIn(

@@ -35,6 +35,7 @@ def classifier():
     model = course.load_model("bert-base-uncased", task="sequence-classification", num_labels=2)
     return model.eval()
 
+
 # Notebooks run in fast mode under pytest (nbval starts kernels with this environment).
 os.environ.setdefault("COURSE_FAST", "1")
 # Notebooks used as grading fixtures are data, not tests for nbval.

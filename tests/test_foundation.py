@@ -13,9 +13,13 @@ from course import env, hub, standins
 
 
 def test_import_is_fast_and_lazy():
-    code = "import time,sys; t=time.perf_counter(); import course; print(time.perf_counter()-t); " \
-           "print(int('torch' in sys.modules), int('transformers' in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    code = (
+        "import time,sys; t=time.perf_counter(); import course; print(time.perf_counter()-t); "
+        "print(int('torch' in sys.modules), int('transformers' in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
     assert out[1:] == ["0", "0"], "import course must not import torch or transformers"
 
 
@@ -60,14 +64,33 @@ def test_offline_probe_is_quick_and_switches_libraries(monkeypatch):
 
 def test_course_token_ids_for_a_sentence_pair(tokenizer):
     encoded = tokenizer("This is the first sentence.", "This is the second one.")
-    assert encoded["input_ids"] == [101, 2023, 2003, 1996, 2034, 6251, 1012, 102,
-                                    2023, 2003, 1996, 2117, 2028, 1012, 102]
+    assert encoded["input_ids"] == [
+        101,
+        2023,
+        2003,
+        1996,
+        2034,
+        6251,
+        1012,
+        102,
+        2023,
+        2003,
+        1996,
+        2117,
+        2028,
+        1012,
+        102,
+    ]
     assert encoded["token_type_ids"] == [0] * 8 + [1] * 7
 
 
 def test_course_padded_batch(tokenizer):
-    batch = tokenizer(["I've been waiting for a HuggingFace course my whole life.", "I hate this so much!"],
-                      padding=True, truncation=True, return_tensors="pt")
+    batch = tokenizer(
+        ["I've been waiting for a HuggingFace course my whole life.", "I hate this so much!"],
+        padding=True,
+        truncation=True,
+        return_tensors="pt",
+    )
     assert batch["input_ids"].tolist() == [
         [101, 1045, 1005, 2310, 2042, 3403, 2005, 1037, 17662, 12172, 2607, 2026, 2878, 2166, 1012, 102],
         [101, 1045, 5223, 2023, 2061, 2172, 999, 102, 0, 0, 0, 0, 0, 0, 0, 0],
@@ -82,8 +105,12 @@ def test_offline_standin_is_announced(capsys):
 
 
 def test_head_kwargs_pass_through():
-    model = course.load_model("bert-base-uncased", task="sequence-classification", num_labels=6,
-                              id2label={i: f"L{i}" for i in range(6)})
+    model = course.load_model(
+        "bert-base-uncased",
+        task="sequence-classification",
+        num_labels=6,
+        id2label={i: f"L{i}" for i in range(6)},
+    )
     assert model.config.num_labels == 6 and model.config.id2label[5] == "L5"
 
 
@@ -109,8 +136,9 @@ def test_online_branch_uses_the_hub(monkeypatch):
 
     calls = []
     monkeypatch.setattr(hub, "is_offline", lambda: False)
-    monkeypatch.setattr(AutoTokenizer, "from_pretrained",
-                        classmethod(lambda cls, name, **kw: calls.append(name) or "REAL"))
+    monkeypatch.setattr(
+        AutoTokenizer, "from_pretrained", classmethod(lambda cls, name, **kw: calls.append(name) or "REAL")
+    )
     assert course.load_tokenizer("bert-base-uncased") == "REAL"
     assert calls == ["bert-base-uncased"]
 

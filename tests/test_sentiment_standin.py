@@ -23,7 +23,9 @@ def test_accuracy_meets_the_bar(meta):
 
 def test_pipeline_labels_the_course_sentences(meta, capsys):
     classifier = course.load_pipeline("sentiment-analysis")
-    results = classifier(["I've been waiting for a HuggingFace course my whole life.", "I hate this so much!"])
+    results = classifier(
+        ["I've been waiting for a HuggingFace course my whole life.", "I hate this so much!"]
+    )
     assert [r["label"] for r in results] == ["POSITIVE", "NEGATIVE"]
     assert min(r["score"] for r in results) >= 0.8, f"margin too small: {results}"
     announced = capsys.readouterr().out

@@ -17,8 +17,15 @@ from course.checks.base import REGISTRY, CheckResult, fail, register, success
 CHECK_MODULES = tuple(
     f"course.checks.{name}"
     for name in (
-        "pipeline", "models", "tokenizers", "sequences", "together",  # chapter 2
-        "processing", "trainer", "training_loop", "lm_data",  # chapter 3
+        "pipeline",
+        "models",
+        "tokenizers",
+        "sequences",
+        "together",  # chapter 2
+        "processing",
+        "trainer",
+        "training_loop",
+        "lm_data",  # chapter 3
     )
 )
 
