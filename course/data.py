@@ -103,7 +103,7 @@ def load_glue(task: str) -> DatasetDict:
             )
     data = load_glue_offline(task)
     print(
-        f"[course] offline: GLUE {task} from {data_dir() / 'glue' / task} (local parquet copy "
-        "of the GLUE files; same splits, columns and labels as the Hub)"
+        f"[course] offline: GLUE {task} from $COURSE_DATA_DIR/glue/{task}/*.parquet (a local copy "
+        "of the GLUE files: same splits, columns and labels as the Hub)"
     )
     return data
