@@ -8,6 +8,10 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
+# Imported eagerly (it needs only `re`): binding the function here keeps `course.explain` the function,
+# even after something imports the submodule `course.explain`.
+from course.explain import explain
+
 __all__ = [
     "setup",
     "load_tokenizer",
@@ -28,9 +32,8 @@ _LAZY = {
     "load_pipeline": ("course.hub", "load_pipeline"),
     "load_glue": ("course.data", "load_glue"),
     "check": ("course.checks", "check"),
-    "explain": ("course.explain", "explain"),
 }
-_SUBMODULES = {"checks", "viz", "env", "hub", "data", "standins", "explain"}
+_SUBMODULES = {"checks", "viz", "env", "hub", "data", "standins"}
 
 
 def __getattr__(name: str) -> Any:
