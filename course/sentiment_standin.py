@@ -33,6 +33,7 @@ class Recipe:
     warmup_fraction: float = 0.06
     max_length: int = 64
     freeze_embeddings: bool = True  # halves the trainable parameters: much faster steps on a CPU
+    frozen_layers: int = 0  # the lowest encoder layers kept frozen: no backward pass through them
     seed: int = 42
     version: int = RECIPE_VERSION
 
@@ -108,6 +109,8 @@ def build(out_dir: Path, recipe: Recipe | None = None, progress: bool = True) ->
     )
     if recipe.freeze_embeddings:
         model.base_model.embeddings.requires_grad_(False)
+    for layer in model.base_model.encoder.layer[: recipe.frozen_layers]:
+        layer.requires_grad_(False)
     encoded = tokenizer(list(train["sentence"]), truncation=True, max_length=recipe.max_length)
     ids, labels = encoded["input_ids"], list(train["label"])
     rng = random.Random(recipe.seed)
@@ -154,11 +157,15 @@ def build(out_dir: Path, recipe: Recipe | None = None, progress: bool = True) ->
     return meta
 
 
-if __name__ == "__main__":  # pragma: no cover - experiment entry point
-    import sys
+if __name__ == "__main__":  # pragma: no cover - recipe experiments: python -m course.sentiment_standin OUT
+    import argparse
 
-    size = None if sys.argv[1] == "all" else int(sys.argv[1])
-    r = Recipe(
-        train_size=size, learning_rate=float(sys.argv[2]), epochs=int(sys.argv[3]), seed=int(sys.argv[4])
-    )
-    print(json.dumps(build(Path(sys.argv[5]), r), indent=2))
+    parser = argparse.ArgumentParser(description="Try a stand-in recipe (writes OUT; prints the metadata)")
+    parser.add_argument("out", type=Path)
+    for name, default in asdict(Recipe()).items():
+        if name != "version":
+            kind = float if isinstance(default, float) else int
+            parser.add_argument(f"--{name.replace('_', '-')}", type=kind, default=default)
+    options = vars(parser.parse_args())
+    out = options.pop("out")
+    print(json.dumps(build(out, Recipe(**options)), indent=2))

@@ -1,0 +1,191 @@
+"""The checks of "A full training loop": each fed a right answer and realistic wrong ones."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from course.checks import run_check
+from course.checks import training_loop as loop
+
+
+def _step(*, backward=True, optimizer_step=True, scheduler_step=True, zero_grad=True, zero_first=False,
+          scheduler_first=False, returns="item"):
+    """A train_step with one realistic mistake switched on."""
+
+    def train_step(model, batch, optimizer, scheduler):
+        if zero_first:
+            optimizer.zero_grad()
+        loss = model(**batch).loss
+        if backward:
+            loss.backward()
+        if scheduler_first and scheduler_step:
+            scheduler.step()
+        if optimizer_step:
+            optimizer.step()
+        if scheduler_step and not scheduler_first:
+            scheduler.step()
+        if zero_grad and not zero_first:
+            optimizer.zero_grad()
+        if returns == "item":
+            return loss.item()
+        if returns == "tensor":
+            return loss
+        if returns == "after":
+            with torch.no_grad():
+                return model(**batch).loss.item()
+        return None
+
+    return train_step
+
+
+def test_train_step_right_answers_pass():
+    assert run_check("loop_train_step", loop.reference_train_step).passed
+    assert run_check("loop_train_step", _step(zero_first=True)).passed  # zero_grad at the start is fine too
+
+
+@pytest.mark.parametrize(("mistake", "message"), [
+    ({"zero_grad": False}, "optimizer.zero_grad()"),
+    ({"scheduler_step": False}, "call scheduler.step()"),
+    ({"backward": False}, "no gradients to apply"),
+    ({"optimizer_step": False}, "call optimizer.step()"),
+    ({"scheduler_first": True}, "check the order"),
+    ({"returns": "tensor"}, "loss.item()"),
+    ({"returns": "none"}, "returned None"),
+    ({"returns": "after"}, "loss after the update"),
+])
+def test_train_step_mistakes_are_named(mistake, message):
+    result = run_check("loop_train_step", _step(**mistake))
+    assert not result.passed
+    assert message in result.message
+
+
+def test_train_step_that_raises_is_reported():
+    def unfinished(model, batch, optimizer, scheduler):
+        raise NotImplementedError()
+
+    result = run_check("loop_train_step", unfinished)
+    assert not result.passed and "NotImplementedError" in result.message
+
+
+def test_pick_train_step_falls_back(capsys):
+    assert loop.pick_train_step(_step(zero_grad=False)) is loop.reference_train_step
+    assert "does not pass" in capsys.readouterr().out
+    good = _step()
+    assert loop.pick_train_step(good) is good
+
+
+def _linear_lr(step, base_lr, total, warmup=0):
+    if step < warmup:
+        return base_lr * step / warmup
+    return base_lr * max(0.0, (total - step) / (total - warmup))
+
+
+def test_linear_lr_right_answer_passes():
+    assert run_check("loop_linear_lr", _linear_lr).passed
+
+
+@pytest.mark.parametrize(("wrong", "message"), [
+    (lambda s, b, t, w=0: b * max(0.0, (t - s) / t), "no warmup"),
+    (lambda s, b, t, w=0: b * s / w if s < w else b * (t - s) / (t - w), "never negative"),
+    (lambda s, b, t, w=0: b * s / w if s < w else b * max(0.0, (t - s - 1) / (t - w)), "off by one"),
+    (lambda s, b, t, w=0: b * s / w if s < w else b * max(0.0, (t - s) / t), "remaining steps"),
+    (lambda s, b, t, w=0: b / 2, "rises from 0"),
+])
+def test_linear_lr_mistakes_are_named(wrong, message):
+    result = run_check("loop_linear_lr", wrong)
+    assert not result.passed
+    assert message in result.message
+
+
+def test_lr_history():
+    rates = loop.reference_lrs(5e-5, 12, 0, steps=13)
+    assert run_check("loop_lr_history", rates[:12], 5e-5, 12).passed
+    warm = loop.reference_lrs(1e-3, 12, 3, steps=12)
+    assert run_check("loop_lr_history", warm, 1e-3, 12, 3).passed
+    cases = [
+        (rates[1:13], "after scheduler.step()"),
+        ([5e-5] * 12, "never called"),
+        (rates[:6], "6 learning rates for 12"),
+        ([], "no learning rates"),
+        (rates[:6] + [r / 2 for r in rates[6:12]], "exactly once per batch"),
+    ]
+    for lrs, message in cases:
+        result = run_check("loop_lr_history", lrs, 5e-5, 12)
+        assert not result.passed and message in result.message, (message, result.message)
+
+
+def _predict(*, eval_mode=True, no_grad=True, keep_all=True, argmax=True, as_lists=False):
+    def predict(model, dataloader, device):
+        if eval_mode:
+            model.eval()
+        preds, labels = [], []
+        with torch.set_grad_enabled(not no_grad):
+            for batch in dataloader:
+                batch = {k: v.to(device) for k, v in batch.items()}
+                logits = model(**batch).logits
+                out = logits.argmax(dim=-1) if argmax else logits
+                if keep_all:
+                    preds.append(out.detach())
+                    labels.append(batch["labels"])
+                else:
+                    preds, labels = [out.detach()], [batch["labels"]]
+        if as_lists:
+            return preds, labels
+        return torch.cat(preds).numpy(), torch.cat(labels).numpy()
+
+    return predict
+
+
+def test_predict_right_answers_pass():
+    assert run_check("loop_predict", loop.reference_predict).passed
+    assert run_check("loop_predict", _predict(as_lists=True)).passed  # lists of per-batch tensors are fine
+
+
+@pytest.mark.parametrize(("mistake", "message"), [
+    ({"eval_mode": False}, "model.eval()"),
+    ({"no_grad": False}, "torch.no_grad()"),
+    ({"keep_all": False}, "collect every batch"),
+    ({"argmax": False}, "those are logits"),
+])
+def test_predict_mistakes_are_named(mistake, message):
+    result = run_check("loop_predict", _predict(**mistake))
+    assert not result.passed
+    assert message in result.message
+
+
+def test_predict_wrong_return_and_wrong_labels():
+    result = run_check("loop_predict", lambda model, loader, device: loop.reference_predict(model, loader)[0])
+    assert not result.passed and "(predictions, labels)" in result.message
+
+    def shuffled_labels(model, loader, device):
+        preds, labels = loop.reference_predict(model, loader, device)
+        return preds, labels[::-1]
+
+    result = run_check("loop_predict", shuffled_labels)
+    assert not result.passed and "labels" in result.message
+
+    def flipped(model, loader, device):
+        preds, labels = loop.reference_predict(model, loader, device)
+        return 1 - preds, labels
+
+    result = run_check("loop_predict", flipped)
+    assert not result.passed and "argmax" in result.message
+
+
+def test_pick_predict_falls_back(capsys):
+    assert loop.pick_predict(_predict(eval_mode=False)) is loop.reference_predict
+    assert "does not pass" in capsys.readouterr().out
+
+
+def test_moving_average_and_plot():
+    from course.viz.loop import moving_average, plot_loss_curve
+
+    assert moving_average([1.0, 3.0, 5.0, 7.0], 2) == [1.0, 2.0, 4.0, 6.0]
+    import matplotlib
+
+    matplotlib.use("Agg")
+    fig = plot_loss_curve({"a": [0.7, 0.6, 0.5], "b": [0.7, 0.65]}, lrs=[1e-3, 5e-4, 0.0], window=2)
+    assert len(fig.axes) == 2
+    assert np.isclose(fig.axes[0].lines[1].get_ydata()[-1], 0.55)
