@@ -1,0 +1,221 @@
+"""Checks for chapter 3, notebook 07 "The Trainer API": mixed precision, compute_metrics, log history.
+
+numpy, scikit-learn and transformers are imported inside the functions, so that `import course`
+stays fast.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from numbers import Real
+from typing import Any
+
+from course.checks.base import CheckResult, fail, register, success
+
+# (device, bf16_supported) -> the TrainingArguments flags the course uses.
+PRECISION_CASES: list[tuple[str, bool, dict[str, bool]]] = [
+    ("cpu", False, {"fp16": False, "bf16": False}),
+    ("cpu", True, {"fp16": False, "bf16": False}),
+    ("mps", False, {"fp16": False, "bf16": False}),
+    ("cuda", True, {"fp16": False, "bf16": True}),   # e.g. A100, H100, L4
+    ("cuda", False, {"fp16": True, "bf16": False}),  # e.g. the T4 of free Colab
+]
+
+
+def precision_flags_reference(device: str, bf16_supported: bool) -> dict[str, bool]:
+    """Mixed precision only on a CUDA GPU: bf16 where it is supported, else fp16."""
+    on_gpu = device == "cuda"
+    return {"fp16": on_gpu and not bf16_supported, "bf16": on_gpu and bool(bf16_supported)}
+
+
+@register("trainer_precision_flags")
+def check_precision_flags(precision_flags: Callable[[str, bool], Mapping[str, bool]]) -> CheckResult:
+    """`precision_flags(device, bf16_supported)` -> {"fp16": ..., "bf16": ...} for TrainingArguments."""
+    for device, bf16_supported, want in PRECISION_CASES:
+        got = precision_flags(device, bf16_supported)
+        case = f"precision_flags({device!r}, bf16_supported={bf16_supported})"
+        if not isinstance(got, Mapping) or set(got) != {"fp16", "bf16"}:
+            return fail(f"{case} returned {got!r}: return a dict with exactly the keys 'fp16' and 'bf16', "
+                        "so that TrainingArguments(**flags) works.")
+        if not all(isinstance(value, bool) for value in got.values()):
+            return fail(f"{case} returned {got!r}: use the booleans True and False "
+                        "(e.g. device == 'cuda' and bf16_supported).")
+        got = dict(got)
+        if got == want:
+            continue
+        if got["fp16"] and got["bf16"]:
+            return fail(f"{case} turns on fp16 and bf16 together: pick at most one mixed precision.")
+        if device != "cuda":
+            return fail(f"{case} returned {got}: on {device!r} keep full precision (both False); in this "
+                        "course mixed precision is for a CUDA GPU only.")
+        if bf16_supported:
+            return fail(f"{case} returned {got}: this GPU supports bf16, which keeps float32's range "
+                        "(no loss scaling needed): use bf16=True, fp16=False.")
+        return fail(f"{case} returned {got}: this GPU has no bf16 (e.g. a T4); use fp16=True there.")
+    return success("precision_flags picks bf16 on GPUs that support it, fp16 on older GPUs, and full "
+                   "precision on CPU and MPS.")
+
+
+def metrics_cases() -> list[tuple[str, Any, Any]]:
+    """(name, logits [n, 2], labels [n]) including the edge cases of accuracy and F1."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 2, size=40)
+    logits = rng.normal(size=(40, 2)).astype(np.float32)
+    logits[:24, :] += np.eye(2, dtype=np.float32)[labels[:24]] * 2  # better than chance
+    toward_zero = np.tile(np.array([[1.5, -0.5]], dtype=np.float32), (12, 1))
+    unbalanced_labels = np.array([1] * 9 + [0] * 3)
+    unbalanced_logits = np.array([[0.0, 1.0]] * 7 + [[1.0, 0.0]] * 2 + [[0.0, 1.0]] * 3, dtype=np.float32)
+    return [
+        ("random logits", logits, labels),
+        ("all labels positive", rng.normal(size=(10, 2)).astype(np.float32), np.ones(10, dtype=np.int64)),
+        ("no positive predictions", toward_zero, np.array([0, 1] * 6)),
+        ("all negative, all predicted negative", toward_zero[:5], np.zeros(5, dtype=np.int64)),
+        ("unbalanced labels", unbalanced_logits, unbalanced_labels),
+    ]
+
+
+def compute_metrics_reference(logits, labels) -> dict[str, float]:
+    """Accuracy and binary F1 (positive class 1, 0 when undefined) from logits and labels."""
+    import numpy as np
+    from sklearn.metrics import accuracy_score, f1_score
+
+    predictions = np.argmax(logits, axis=-1)
+    return {"accuracy": float(accuracy_score(labels, predictions)),
+            "f1": float(f1_score(labels, predictions, zero_division=0))}
+
+
+def _call_metrics(compute_metrics: Callable, logits, labels) -> tuple[Any, CheckResult | None]:
+    from transformers import EvalPrediction
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return compute_metrics(EvalPrediction(predictions=logits.copy(), label_ids=labels.copy())), None
+    except ValueError as error:
+        text = str(error)
+        if "continuous" in text or "multioutput" in text:
+            return None, fail("scikit-learn got logits, not classes: take np.argmax(logits, axis=-1) first "
+                              "(one predicted class per example).")
+        if "inconsistent numbers of samples" in text:
+            return None, fail("predictions and labels have different lengths: take the argmax over the "
+                              "last axis (axis=-1), one class per example, not over axis 0.")
+        raise
+
+
+@register("trainer_compute_metrics")
+def check_compute_metrics(compute_metrics: Callable) -> CheckResult:
+    """`compute_metrics(eval_pred)` -> {"accuracy", "f1"} equal to scikit-learn's, edge cases included."""
+    import numpy as np
+    from sklearn.metrics import f1_score
+
+    for name, logits, labels in metrics_cases():
+        got, problem = _call_metrics(compute_metrics, logits, labels)
+        if problem is not None:
+            return problem
+        want = compute_metrics_reference(logits, labels)
+        if not isinstance(got, Mapping):
+            return fail(f"compute_metrics returned {type(got).__name__}: return a dict such as "
+                        "{'accuracy': 0.8, 'f1': 0.85}; the Trainer logs it as eval_accuracy, eval_f1.")
+        missing = [key for key in want if key not in got]
+        if missing:
+            return fail(f"the dict lacks {missing} (keys: {sorted(got)}): name them 'accuracy' and 'f1'.")
+        for key in want:
+            value = got[key]
+            if hasattr(value, "item") and getattr(value, "size", 1) == 1 and not isinstance(value, Real):
+                value = value.item()
+            if not isinstance(value, Real):
+                return fail(f"{key} is a {type(value).__name__}: return plain numbers (float(...)).")
+            value = float(value)
+            if math.isnan(value):
+                return fail(f"on '{name}' {key} is nan: F1 is undefined when nothing is predicted positive; "
+                            "return 0.0 then (f1_score(..., zero_division=0)).")
+            if math.isclose(value, want[key], abs_tol=1e-6):
+                continue
+            if math.isclose(value, 100 * want[key], abs_tol=1e-4) and want[key]:
+                return fail(f"{key} is a percentage ({value:.1f}); return a fraction between 0 and 1.")
+            if key == "f1":
+                predictions = np.argmax(logits, axis=-1)
+                macro = f1_score(labels, predictions, average="macro", zero_division=0)
+                if math.isclose(value, macro, abs_tol=1e-6):
+                    return fail(f"on '{name}' you return the macro F1 ({value:.3f}); MRPC reports the F1 of "
+                                f"the positive class, f1_score(labels, predictions) ({want[key]:.3f}).")
+                if math.isclose(value, f1_score(1 - labels, 1 - predictions, zero_division=0), abs_tol=1e-6):
+                    return fail(f"on '{name}' you return the F1 of class 0; MRPC's F1 is for class 1 "
+                                "(equivalent), scikit-learn's default pos_label=1.")
+            return fail(f"on '{name}' {key} is {value:.4f}, expected {want[key]:.4f} "
+                        "(argmax over the last axis, then scikit-learn's accuracy_score / f1_score).")
+    return success("compute_metrics matches scikit-learn's accuracy and F1, edge cases included "
+                   "(one class only, no positive predictions).")
+
+
+def sample_log_history() -> list[dict[str, float]]:
+    """A log history as `trainer.state.log_history` holds it: steps, evaluations, then a summary."""
+    history: list[dict[str, float]] = []
+    train_losses = [0.69, 0.66, 0.61, 0.58, 0.52, 0.47]
+    for i, loss in enumerate(train_losses, start=1):
+        step = 4 * i
+        history.append({"loss": loss, "grad_norm": 3.1 - 0.2 * i, "learning_rate": 5e-5 * (1 - step / 24),
+                        "epoch": step / 12, "step": step})
+        if step % 12 == 0:
+            history.append({"eval_loss": 0.64 - 0.05 * step / 12, "eval_accuracy": 0.68 + 0.02 * step / 12,
+                            "eval_f1": 0.81, "eval_runtime": 2.5, "eval_samples_per_second": 80.0,
+                            "eval_steps_per_second": 2.5, "epoch": step / 12, "step": step})
+    history.append({"train_runtime": 30.1, "train_samples_per_second": 17.0, "train_steps_per_second": 0.8,
+                    "total_flos": 1.0e12, "train_loss": 0.588, "epoch": 2.0, "step": 24})
+    return history
+
+
+def loss_curves_reference(log_history: Sequence[Mapping[str, Any]]) -> tuple[list[tuple[float, float]],
+                                                                             list[tuple[float, float]]]:
+    """(epoch, training loss) and (epoch, validation loss) pairs from a Trainer's log history."""
+    train = [(float(e["epoch"]), float(e["loss"])) for e in log_history if "loss" in e]
+    validation = [(float(e["epoch"]), float(e["eval_loss"])) for e in log_history if "eval_loss" in e]
+    return train, validation
+
+
+def _pairs(value: Any) -> list[tuple[float, float]] | None:
+    try:
+        return [(float(a), float(b)) for a, b in value]
+    except (TypeError, ValueError):
+        return None
+
+
+@register("trainer_loss_curves")
+def check_loss_curves(loss_curves: Callable) -> CheckResult:
+    """`loss_curves(log_history)` -> (train pairs, validation pairs), each a list of (epoch, loss)."""
+    history = sample_log_history()
+    snapshot = [dict(entry) for entry in history]
+    got = loss_curves(history)
+    if history != snapshot:
+        return fail("loss_curves changed the log history it was given: read it, do not modify it.")
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        return fail(f"loss_curves returned {type(got).__name__}: return two lists, "
+                    "(training pairs, validation pairs).")
+    train, validation = (_pairs(part) for part in got)
+    if train is None or validation is None:
+        return fail("each list should hold (epoch, loss) pairs, e.g. [(0.33, 0.69), (0.67, 0.66), ...].")
+    want_train, want_validation = loss_curves_reference(history)
+    steps = {float(e["step"]) for e in history}
+    if train and all(x in steps and x > 2 for x, _ in train):
+        return fail("the first item of each pair should be the epoch (entry['epoch']), not the step, so that "
+                    "training and validation losses share the x axis.")
+    summary = history[-1]
+    if any(math.isclose(loss, summary["train_loss"]) for _, loss in train):
+        return fail("the last entry of log_history is the run's summary: its 'train_loss' is the average "
+                    "over the whole run, not a logged step. Keep only entries with a 'loss' key.")
+    eval_values = {e["eval_loss"] for e in history if "eval_loss" in e}
+    if any(loss in eval_values for _, loss in train):
+        return fail("validation losses slipped into the training list: training entries have 'loss', "
+                    "evaluations have 'eval_loss'.")
+    if train != want_train:
+        return fail(f"training pairs: got {len(train)}, expected {len(want_train)} (one per entry with a "
+                    "'loss' key, in order).")
+    if validation != want_validation:
+        return fail(f"validation pairs: got {len(validation)}, expected {len(want_validation)} (one per "
+                    "entry with an 'eval_loss' key, in order, as (epoch, eval_loss)).")
+    return success(f"loss_curves finds {len(train)} training losses and {len(validation)} validation losses "
+                   "and skips the run's summary.")

@@ -1,0 +1,212 @@
+"""Checks of notebook 07 "The Trainer API": each fed a right answer and realistic wrong ones."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+from sklearn.metrics import accuracy_score, f1_score
+
+from course.checks import run_check
+from course.checks.trainer import (
+    compute_metrics_reference,
+    loss_curves_reference,
+    precision_flags_reference,
+    sample_log_history,
+)
+
+
+def _verdict(name, *args):
+    result = run_check(name, *args)
+    return result.passed, result.message
+
+
+# ---- trainer_precision_flags -------------------------------------------------------------------
+
+def test_precision_flags_right_answer_passes():
+    passed, message = _verdict("trainer_precision_flags", precision_flags_reference)
+    assert passed, message
+
+
+@pytest.mark.parametrize(
+    ("answer", "needle"),
+    [
+        (lambda device, bf16: {"fp16": False, "bf16": False}, "this GPU supports bf16"),
+        (lambda device, bf16: {"fp16": device == "cuda", "bf16": device == "cuda" and bf16},
+         "fp16 and bf16 together"),
+        (lambda device, bf16: {"fp16": not bf16, "bf16": bf16}, "keep full precision"),
+        (lambda device, bf16: {"fp16": False, "bf16": device == "cuda"}, "no bf16 (e.g. a T4)"),
+        (lambda device, bf16: {"fp16": device == "cuda"}, "exactly the keys 'fp16' and 'bf16'"),
+        (lambda device, bf16: (False, False), "exactly the keys"),
+        (lambda device, bf16: {"fp16": 0, "bf16": 0}, "use the booleans True and False"),
+    ],
+    ids=["never", "both", "cpu_fp16", "bf16_everywhere", "missing_key", "tuple", "ints"],
+)
+def test_precision_flags_wrong_answers_fail(answer, needle):
+    passed, message = _verdict("trainer_precision_flags", answer)
+    assert not passed
+    assert needle in message, message
+
+
+# ---- trainer_compute_metrics -------------------------------------------------------------------
+
+def _right(eval_pred):
+    logits, labels = eval_pred
+    predictions = np.argmax(logits, axis=-1)
+    return {"accuracy": accuracy_score(labels, predictions),
+            "f1": f1_score(labels, predictions, zero_division=0)}
+
+
+def _sklearn_default_warning(eval_pred):  # zero_division="warn" also returns 0.0
+    logits, labels = eval_pred
+    predictions = logits.argmax(-1)
+    return {"accuracy": float((predictions == labels).mean()), "f1": float(f1_score(labels, predictions))}
+
+
+def test_compute_metrics_right_answers_pass():
+    for answer in (_right, _sklearn_default_warning, lambda p: compute_metrics_reference(*p)):
+        passed, message = _verdict("trainer_compute_metrics", answer)
+        assert passed, message
+
+
+def _no_argmax(eval_pred):
+    logits, labels = eval_pred
+    return {"accuracy": accuracy_score(labels, logits), "f1": f1_score(labels, logits)}
+
+
+def _argmax_axis0(eval_pred):
+    logits, labels = eval_pred
+    predictions = np.argmax(logits, axis=0)
+    return {"accuracy": accuracy_score(labels, predictions), "f1": f1_score(labels, predictions)}
+
+
+def _handmade_f1(eval_pred):
+    logits, labels = eval_pred
+    predictions = logits.argmax(-1)
+    tp = np.float64(((predictions == 1) & (labels == 1)).sum())
+    precision = tp / (predictions == 1).sum()
+    recall = tp / (labels == 1).sum()
+    with np.errstate(all="ignore"):
+        f1 = 2 * precision * recall / (precision + recall)
+    return {"accuracy": float((predictions == labels).mean()), "f1": float(f1)}
+
+
+def _macro(eval_pred):
+    logits, labels = eval_pred
+    predictions = logits.argmax(-1)
+    return {"accuracy": accuracy_score(labels, predictions),
+            "f1": f1_score(labels, predictions, average="macro", zero_division=0)}
+
+
+def _class_zero(eval_pred):
+    logits, labels = eval_pred
+    predictions = logits.argmax(-1)
+    return {"accuracy": accuracy_score(labels, predictions),
+            "f1": f1_score(labels, predictions, pos_label=0, zero_division=0)}
+
+
+def _percent(eval_pred):
+    return {key: 100 * value for key, value in _right(eval_pred).items()}
+
+
+@pytest.mark.parametrize(
+    ("answer", "needle"),
+    [
+        (_no_argmax, "np.argmax(logits, axis=-1)"),
+        (_argmax_axis0, "not over axis 0"),
+        (_handmade_f1, "f1 is nan"),
+        (_macro, "macro F1"),
+        (_class_zero, "F1 of class 0"),
+        (_percent, "percentage"),
+        (lambda p: {"accuracy": _right(p)["accuracy"]}, "lacks ['f1']"),
+        (lambda p: (_right(p)["accuracy"], _right(p)["f1"]), "return a dict"),
+        (lambda p: {"accuracy": "0.5", "f1": 0.5}, "plain numbers"),
+    ],
+    ids=["no_argmax", "axis0", "nan_f1", "macro", "class0", "percent", "missing_f1", "tuple", "string"],
+)
+def test_compute_metrics_wrong_answers_fail(answer, needle):
+    passed, message = _verdict("trainer_compute_metrics", answer)
+    assert not passed
+    assert needle in message, message
+
+
+def test_compute_metrics_reference_edge_cases():
+    labels = np.array([0, 1, 0, 1])
+    no_positive = np.tile([[1.0, 0.0]], (4, 1))
+    assert compute_metrics_reference(no_positive, labels) == {"accuracy": 0.5, "f1": 0.0}
+    assert compute_metrics_reference(no_positive, np.zeros(4, dtype=int)) == {"accuracy": 1.0, "f1": 0.0}
+
+
+# ---- trainer_loss_curves -----------------------------------------------------------------------
+
+def test_loss_curves_right_answer_passes():
+    passed, message = _verdict("trainer_loss_curves", loss_curves_reference)
+    assert passed, message
+    train, validation = loss_curves_reference(sample_log_history())
+    assert len(train) == 6 and len(validation) == 2 and validation[-1][0] == 2.0
+
+
+def _with_summary(history):
+    train = [(e["epoch"], e.get("loss", e.get("train_loss"))) for e in history
+             if "loss" in e or "train_loss" in e]
+    return train, [(e["epoch"], e["eval_loss"]) for e in history if "eval_loss" in e]
+
+
+def _by_step(history):
+    return ([(e["step"], e["loss"]) for e in history if "loss" in e],
+            [(e["step"], e["eval_loss"]) for e in history if "eval_loss" in e])
+
+
+def _mixed(history):
+    train = [(e["epoch"], e.get("loss", e.get("eval_loss")))
+             for e in history if "loss" in e or "eval_loss" in e]
+    return train, [(e["epoch"], e["eval_loss"]) for e in history if "eval_loss" in e]
+
+
+def _mutating(history):
+    history.pop()
+    return loss_curves_reference(history)
+
+
+def _no_validation(history):
+    return [(e["epoch"], e["loss"]) for e in history if "loss" in e], []
+
+
+@pytest.mark.parametrize(
+    ("answer", "needle"),
+    [
+        (_with_summary, "run's summary"),
+        (_by_step, "not the step"),
+        (_mixed, "validation losses slipped"),
+        (_mutating, "changed the log history"),
+        (_no_validation, "validation pairs: got 0, expected 2"),
+        (lambda history: {"train": [], "validation": []}, "return two lists"),
+        (lambda history: ([0.69, 0.66], [0.59]), "(epoch, loss) pairs"),
+    ],
+    ids=["summary", "steps", "mixed", "mutating", "no_validation", "dict", "losses_only"],
+)
+def test_loss_curves_wrong_answers_fail(answer, needle):
+    passed, message = _verdict("trainer_loss_curves", answer)
+    assert not passed
+    assert needle in message, message
+
+
+def test_learning_curve_plot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from course.viz.training import loss_curves, plot_learning_curve
+
+    history = sample_log_history()
+    before = copy.deepcopy(history)
+    assert loss_curves(history) == loss_curves_reference(history)
+    fig = plot_learning_curve(history)
+    lines = fig.axes[0].get_lines()
+    assert [len(line.get_xdata()) for line in lines] == [6, 2]
+    assert history == before
+    plt.close(fig)
+    with pytest.raises(ValueError, match="eval_strategy"):
+        plot_learning_curve([{"train_loss": 0.5, "epoch": 1.0}])
