@@ -88,6 +88,62 @@ def run_notebooks(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+# --- grading (course.grading): release the student notebooks, grade a class -------------------------
+
+
+def _release_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 and list the files when notebooks/ is out of sync")
+
+
+@command("release", "regenerate notebooks/ from solutions/ (solutions stubbed, hidden tests removed, "
+         "outputs cleared)", _release_arguments)
+def release(args: argparse.Namespace) -> int:
+    from course.grading.release import release as build
+
+    report = build(check=args.check)
+    for line in report.lines():
+        print(line)
+    if args.check:
+        print("notebooks/ is in sync with solutions/" if report.in_sync
+              else f"notebooks/ is out of sync with solutions/ ({len(report.lines())} file(s)): "
+                   "run `course release`")
+        return 0 if report.in_sync else 1
+    print("notebooks/ was already in sync" if report.in_sync
+          else f"notebooks/ regenerated ({len(report.lines())} file(s) changed)")
+    return 0
+
+
+def _grade_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("submissions", help="SUBMISSIONS_DIR/<student>/<assignment>/<notebook>.ipynb")
+    parser.add_argument("--jobs", "-j", type=int, default=1, help="notebooks graded in parallel processes")
+    parser.add_argument("--timeout", type=int, default=None,
+                        help="seconds per cell (default: nbgrader_config.py's Execute.timeout)")
+    parser.add_argument("--out", default="artifacts/grading", help="output folder (default: %(default)s)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+@command("grade", "autograde a folder of submissions: gradebook, scores.csv, feedback, class report",
+         _grade_arguments)
+def grade(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from course.grading.grade import grade as run_grading
+    from course.grading.report import summary_lines
+
+    try:
+        run = run_grading(Path(args.submissions), Path(args.out), jobs=args.jobs, timeout=args.timeout,
+                          progress=not args.no_progress)
+    except Exception as error:  # noqa: BLE001 - setting up the grading failed: say so, exit 1
+        print(f"grading failed: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    print("\n".join(summary_lines(run)))
+    out = Path(args.out)
+    print(f"wrote {out / 'scores.csv'}, {out / 'report.html'}, {out / 'feedback'}/<student>/index.html, "
+          f"gradebook {out / 'nbgrader' / 'gradebook.db'}")
+    return run.exit_code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `course` command."""
     parser = argparse.ArgumentParser(prog="course", description=__doc__)

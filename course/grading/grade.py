@@ -1,0 +1,314 @@
+"""`course grade`: autograde a folder of submissions, in parallel, into one consistent gradebook.
+
+    OUT/nbgrader/        an nbgrader course directory: solutions/ (the source graded against),
+                         notebooks/ (its release), submitted/, autograded/, feedback/, gradebook.db
+                         and an nbgrader_config.py, so `nbgrader formgrader` can take over there
+    OUT/scores.csv       student x notebook, with totals
+    OUT/report.html      the class report: pass share and common failures per exercise, with a chart
+    OUT/feedback/<student>/index.html   per-student feedback (links to nbgrader's per-notebook HTML)
+    OUT/summary.txt      the summary table printed at the end
+    OUT/logs/            one nbgrader log per graded notebook
+
+Each (student, notebook) is graded by `python -m course.grading.worker` in its own process and its
+own copy of the gradebook; the parent merges the results one at a time (course.grading.gradebook).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from course.grading import gradebook
+from course.grading.config import RELEASE, SOURCE, assignments, default_timeout, load_config, run_converter
+from course.grading.release import IGNORE, normalise
+from course.grading.submissions import Submission, discover, prescreen
+from course.grading.worker import RESULT
+from course.notebooks import REPO
+
+RUNNING: set[subprocess.Popen] = set()  # worker processes, to stop on Ctrl-C
+OWNED = ("nbgrader", "work", "logs", "feedback", "scores.csv", "report.html", "summary.txt", "results.json")
+
+
+@dataclass
+class Outcome:
+    """What happened to one expected notebook of one student."""
+
+    submission: Submission
+    status: str = "graded"  # graded | missing | invalid | killed | error
+    problems: list[str] = field(default_factory=list)
+    tests: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+    execute_s: float = 0.0
+    score: float = 0.0
+    max_score: float = 0.0
+
+    def as_dict(self) -> dict:
+        s = self.submission
+        return {"student": s.student, "assignment": s.assignment, "notebook": s.notebook,
+                "status": self.status, "problems": self.problems, "tests": self.tests,
+                "seconds": self.seconds, "execute_s": self.execute_s, "score": self.score,
+                "max_score": self.max_score}
+
+
+@dataclass
+class GradingRun:
+    out: Path
+    outcomes: list[Outcome]
+    notes: list[str]
+    seconds: float
+    failed: bool
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+
+def prepare_course(out: Path, source_root: Path) -> tuple[Path, dict[str, list[str]]]:
+    """OUT/nbgrader with the source, its release and a gradebook that knows every assignment."""
+    from nbgrader.converters import GenerateAssignment
+
+    course = out / "nbgrader"
+    names = assignments(source_root)
+    if not names:
+        raise RuntimeError(f"no assignments (folders with notebooks) under {source_root}")
+    for name in names:
+        shutil.copytree(source_root / name, course / SOURCE / name, ignore=IGNORE)
+    config = load_config(course)
+    for name in names:
+        run_converter(GenerateAssignment, config, assignment_id=name)
+    for notebook in (course / RELEASE).glob("*/*.ipynb"):
+        normalise(notebook)
+    (course / "nbgrader_config.py").write_text(
+        "c = get_config()  # noqa: F821\n"
+        f"load_subconfig({str(REPO / 'nbgrader_config.py')!r})  # noqa: F821\n"
+        f"c.CourseDirectory.root = {str(course.resolve())!r}\n")
+    expected = {name: sorted(p.stem for p in (source_root / name).glob("*.ipynb")) for name in names}
+    return course, expected
+
+
+def _task_dir(out: Path, sub: Submission) -> Path:
+    return out / "work" / sub.student / sub.assignment / sub.notebook
+
+
+def prepare_task(out: Path, course: Path, sub: Submission, template_db: Path, timeout: int,
+                 scan: bool) -> Path | None:
+    """A private nbgrader course directory for one (student, notebook); None if not gradable."""
+    task = _task_dir(out, sub)
+    submitted = task / "submitted" / sub.student / sub.assignment / f"{sub.notebook}.ipynb"
+    if not prescreen(sub, submitted):
+        return None
+    if sub.timestamp is not None:
+        shutil.copy(sub.timestamp, submitted.parent / "timestamp.txt")
+    shutil.copy(template_db, task / "gradebook.db")
+    (task / SOURCE).mkdir(parents=True, exist_ok=True)
+    os.symlink((course / SOURCE / sub.assignment).resolve(), task / SOURCE / sub.assignment)
+    spec = {"course_dir": str(task.resolve()), "assignment": sub.assignment, "student": sub.student,
+            "notebook": sub.notebook, "timeout": timeout, "scan": scan}
+    (task / "task.json").write_text(json.dumps(spec))
+    return task
+
+
+def _kill(process: subprocess.Popen) -> None:
+    """Kill a worker and its kernel: the process group it leads (it was started in its own session)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+
+
+def run_worker(task: Path, log: Path, hard_limit: float, threads: int) -> dict:
+    """Run the worker process for one task; kill its whole process group past `hard_limit` seconds."""
+    env = dict(os.environ)
+    for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(variable, str(threads))
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    started = time.perf_counter()
+    with open(log, "w") as handle:
+        process = subprocess.Popen([sys.executable, "-m", "course.grading.worker", str(task / "task.json")],
+                                   stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   cwd=task, env=env, start_new_session=True)
+        RUNNING.add(process)
+        try:
+            process.wait(timeout=hard_limit)
+        except subprocess.TimeoutExpired:
+            _kill(process)
+            return {"status": "killed", "seconds": round(time.perf_counter() - started, 2),
+                    "error": f"grading this notebook took over {hard_limit:.0f} s; its process was killed"}
+        finally:
+            RUNNING.discard(process)
+    try:
+        return json.loads((task / RESULT).read_text())
+    except (OSError, ValueError):
+        return {"status": "error", "seconds": round(time.perf_counter() - started, 2),
+                "error": f"the worker exited with code {process.returncode} without a result (see {log})"}
+
+
+def _problems_from(result: dict) -> list[str]:
+    record = result.get("record", {})
+    lines = []
+    for finding in record.get("tamper", []):
+        lines.append(f"tampering: cell {finding['cell']} line {finding['line']}: {finding['what']} "
+                     "-> no points, flagged for manual review")
+    for event in record.get("events", []):
+        kind, cell = event["kind"], event["cell"]
+        lines.append({"kernel died": f"kernel died in cell {cell} (sys.exit/os._exit/exit()?); "
+                                     "later cells not graded",
+                      "unstoppable": f"cell {cell} ignored the timeout's interrupt; later cells not run",
+                      "timeout": f"cell {cell} hit the per-cell timeout (infinite loop?)",
+                      "output truncated": f"cell {cell}: huge output truncated",
+                      }.get(kind, f"cell {cell}: {kind}"))
+    notes = record.get("notes", [])
+    if notes:
+        shadowed = sorted({n["what"].rsplit(" ", 1)[-1] for n in notes})
+        lines.append(f"note: shadows builtins {', '.join(shadowed)} (hidden while tests run)")
+    return lines
+
+
+def _syntax_errors(task: Path, sub: Submission) -> list[str]:
+    """Answer cells that do not parse (their error shows in the answer cell, not in a test cell)."""
+    import nbformat
+
+    path = task / "autograded" / sub.student / sub.assignment / f"{sub.notebook}.ipynb"
+    if not path.is_file():
+        return []
+    lines = []
+    for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if output.get("output_type") == "error" and output.get("ename") in ("SyntaxError",
+                                                                                 "IndentationError"):
+                grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", f"cell {index}")
+                lines.append(f"syntax error in {grade_id}: {output.get('evalue', '')[:80]}")
+    return lines
+
+
+def collect_task(out: Path, course: Path, sub: Submission, task: Path, result: dict, outcome: Outcome
+                 ) -> None:
+    """Merge a finished task into the class gradebook and the class folders; fill `outcome`."""
+    master = course / "gradebook.db"
+    outcome.seconds = float(result.get("seconds", 0.0))
+    if result.get("status") != "graded":
+        outcome.status = result.get("status", "error")
+        outcome.problems.append(f"{'grading killed' if outcome.status == 'killed' else 'GRADER ERROR'}: "
+                                f"{result.get('error', '?')}")
+        gradebook.record_zero(master, sub.assignment, sub.student, sub.notebook, outcome.problems[-1])
+        return
+    record = result.get("record", {})
+    outcome.tests = result.get("tests", [])
+    outcome.execute_s = float(record.get("execute_s", 0.0))
+    outcome.problems += _syntax_errors(task, sub) + _problems_from(result)
+    gradebook.merge(master, task / "gradebook.db", sub.assignment, sub.student, sub.notebook,
+                    flag=bool(record.get("tamper")))
+    for step in ("submitted", "autograded", "feedback"):
+        folder = task / step / sub.student / sub.assignment
+        if folder.is_dir():
+            target = course / step / sub.student / sub.assignment
+            target.mkdir(parents=True, exist_ok=True)
+            for item in folder.iterdir():
+                if item.is_file() and (item.suffix in (".ipynb", ".html") or item.name == "timestamp.txt"):
+                    shutil.copy(item, target / item.name)
+
+
+def grade(submissions_dir: Path, out: Path, *, jobs: int = 1, timeout: int | None = None,
+          source_root: Path = REPO / SOURCE, scan: bool = True, progress: bool = True,
+          keep_work: bool = False) -> GradingRun:
+    """Grade every submission under `submissions_dir` into `out` (see the module docstring)."""
+    from tqdm.auto import tqdm
+
+    from course.grading import report
+
+    started = time.perf_counter()
+    out, submissions_dir = Path(out), Path(submissions_dir)
+    if not submissions_dir.is_dir():
+        raise FileNotFoundError(f"no submissions folder at {submissions_dir}")
+    out.mkdir(parents=True, exist_ok=True)
+    for name in OWNED:  # only what an earlier run of this command wrote
+        path = out / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+    timeout = int(timeout or default_timeout())
+    course, expected = prepare_course(out, Path(source_root))
+    batch = discover(submissions_dir, expected)
+    master = course / "gradebook.db"
+    template = out / "work" / "template.db"
+    template.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(master, template)
+    gradebook.ensure_students(master, batch.students)
+    (out / "logs").mkdir(exist_ok=True)
+
+    outcomes = {s.key: Outcome(s) for s in batch.submissions}
+    tasks: list[tuple[Submission, Path]] = []
+    for sub in batch.submissions:
+        task = prepare_task(out, course, sub, template, timeout, scan)
+        if task is None:
+            outcome = outcomes[sub.key]
+            outcome.status = "missing" if sub.problem.startswith("missing") else "invalid"
+            outcome.problems.append(f"{sub.problem} -> 0 points")
+            gradebook.record_zero(master, sub.assignment, sub.student, sub.notebook, sub.problem)
+        else:
+            tasks.append((sub, task))
+
+    jobs = max(1, int(jobs))
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    code_cells = {}
+    for sub, _ in tasks:
+        key = (sub.assignment, sub.notebook)
+        if key not in code_cells:
+            import nbformat
+
+            nb = nbformat.read(source_root / sub.assignment / f"{sub.notebook}.ipynb", as_version=4)
+            code_cells[key] = sum(c.cell_type == "code" for c in nb.cells)
+    bar = tqdm(total=len(tasks), desc="grading", unit="notebook", disable=not progress, file=sys.stderr)
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
+        futures = {}
+        for sub, task in tasks:
+            log = out / "logs" / f"{sub.student}__{sub.assignment}__{sub.notebook}.log"
+            hard_limit = timeout * (code_cells[(sub.assignment, sub.notebook)] + 2) + 120
+            futures[pool.submit(run_worker, task, log, hard_limit, threads)] = (sub, task)
+        for future in as_completed(futures):
+            sub, task = futures[future]
+            try:
+                result = future.result()
+            except Exception as error:  # noqa: BLE001 - one task's trouble must not stop the batch
+                result = {"status": "error", "error": f"{type(error).__name__}: {error}"}
+            try:
+                collect_task(out, course, sub, task, result, outcomes[sub.key])
+            except Exception as error:  # noqa: BLE001
+                outcomes[sub.key].status = "error"
+                outcomes[sub.key].problems.append(
+                    f"GRADER ERROR while merging: {type(error).__name__}: {error}")
+            bar.set_postfix_str(f"{sub.student}/{sub.notebook}", refresh=False)
+            bar.update(1)
+    except BaseException:  # Ctrl-C: no worker or kernel may outlive the command
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in list(RUNNING):
+            _kill(process)
+        raise
+    pool.shutdown()
+    bar.close()
+    if not keep_work:
+        shutil.rmtree(out / "work", ignore_errors=True)
+
+    table = gradebook.scores(master)
+    maxima = gradebook.max_scores(master)
+    for outcome in outcomes.values():
+        s = outcome.submission
+        outcome.score, outcome.max_score = table.get((s.student, s.assignment, s.notebook),
+                                                     (0.0, maxima.get((s.assignment, s.notebook), 0.0)))
+    ordered = sorted(outcomes.values(), key=lambda o: (o.submission.student, o.submission.assignment,
+                                                       o.submission.notebook))
+    run = GradingRun(out, ordered, batch.notes, round(time.perf_counter() - started, 2),
+                     failed=any(o.status == "error" for o in ordered))
+    report.write_all(run, course)
+    return run

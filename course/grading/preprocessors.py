@@ -1,0 +1,165 @@
+"""GuardedExecute: nbgrader's Execute, made to survive whatever a submission does.
+
+- Kernel death (`os._exit`, `exit()`, a crash) or a cell that will not stop even when interrupted:
+  the cell gets an error output saying so, every later code cell a "not run" error (so later tests
+  score nothing), and autograding finishes instead of failing the whole notebook. Tests that passed
+  before keep their points: they were earned.
+- Runaway output: beyond `max_output_bytes` per cell the rest is dropped, with one line saying so.
+- Builtins: a pristine copy of `builtins` is taken when the kernel starts; before each test cell it is
+  restored and top-level names that shadow builtins (`len = ...`) are hidden, then put back after.
+- The static tampering scan (course.grading.scan) runs on the learner's cells; when it finds
+  tampering, every test cell of the notebook gets an error output "TamperingDetected" (no points), and
+  the findings are stored in the notebook metadata (`course_grading`) for the grader's report.
+"""
+
+from __future__ import annotations
+
+import time
+
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.util import ensure_async, run_sync
+from nbconvert.preprocessors import Preprocessor
+from nbformat.v4 import new_markdown_cell, new_output
+from nbgrader import utils
+from nbgrader.preprocessors import Execute
+from traitlets import Bool, Integer, Unicode
+
+from course.grading.scan import instructor_sources, scan_notebook
+
+GUARD_SETUP = """
+def _course_grading_guard():
+    import builtins
+    pristine = dict(builtins.__dict__)
+    shell = get_ipython()
+    baseline = {k: v for k, v in shell.user_ns.items() if k in pristine}
+    hidden = {}
+    def enter():
+        builtins.__dict__.update(pristine)
+        ns = shell.user_ns
+        for name in [n for n in ns if n in pristine and not n.startswith("_")]:
+            if name not in baseline or ns[name] is not baseline[name]:
+                hidden[name] = ns.pop(name)
+    def leave():
+        for name, value in hidden.items():
+            shell.user_ns.setdefault(name, value)
+        hidden.clear()
+    return enter, leave
+_course_grading_enter, _course_grading_leave = _course_grading_guard()
+del _course_grading_guard
+get_ipython().user_ns_hidden.update(_course_grading_enter=1, _course_grading_leave=1)
+"""
+GUARD_ENTER = "_course_grading_enter()"
+GUARD_LEAVE = "_course_grading_leave()"
+METADATA_KEY = "course_grading"
+
+
+def _error(ename: str, evalue: str):
+    return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+class GuardedExecute(Execute):
+    """Execute for autograding (see the module docstring)."""
+
+    scan = Bool(True, help="run the static tampering scan and zero tampered notebooks").tag(config=True)
+    guard_builtins = Bool(True, help="restore builtins before each test cell").tag(config=True)
+    max_output_bytes = Integer(2_000_000, help="output kept per cell; the rest is dropped").tag(config=True)
+    source_notebook = Unicode("", help="the instructor's notebook, whose cells are not scanned").tag(
+        config=True)
+
+    async def _silent(self, code: str) -> None:
+        msg_id = await ensure_async(self.kc.execute(code, silent=True, store_history=False,
+                                                    stop_on_error=False))
+        await self.async_wait_for_reply(msg_id)
+
+    silent = run_sync(_silent)
+
+    def output(self, outs, msg, display_id, cell_index):
+        content = msg.get("content", {})
+        size = len(content.get("text", "")) + sum(len(str(v)) for v in content.get("data", {}).values())
+        used = self._output_bytes.get(cell_index, 0) + size
+        self._output_bytes[cell_index] = used
+        if used > self.max_output_bytes:
+            if cell_index not in self._truncated:
+                self._truncated.add(cell_index)
+                note = new_output("stream", name="stdout",
+                                  text=f"\n... output truncated by the grader after "
+                                       f"{self.max_output_bytes:,} characters ...\n")
+                outs.append(note)
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
+    def preprocess(self, nb, resources=None, km=None):
+        from nbclient import NotebookClient
+
+        trusted = instructor_sources(self.source_notebook) if self.source_notebook else frozenset()
+        findings = scan_notebook(nb, trusted) if self.scan else []
+        record = {"tamper": [f.as_dict() for f in findings if f.severity == "tamper"],
+                  "notes": [f.as_dict() for f in findings if f.severity == "note"],
+                  "events": [], "execute_s": 0.0}
+        self._output_bytes: dict[int, int] = {}
+        self._truncated: set[int] = set()
+
+        NotebookClient.__init__(self, nb, km)
+        self.reset_execution_trackers()
+        self._check_assign_resources(resources)
+        started = time.perf_counter()
+        stopped = ""
+        with self.setup_kernel():
+            info = self.wait_for_reply(self.kc.kernel_info())
+            self.nb.metadata["language_info"] = info["content"]["language_info"]
+            guard = self.guard_builtins
+            if guard:
+                self.silent(GUARD_SETUP)
+            for index, cell in enumerate(self.nb.cells):
+                if cell.cell_type != "code" or not cell.source.strip():
+                    continue
+                if stopped:
+                    cell.outputs = [_error("NotRun", stopped)]
+                    continue
+                is_test = utils.is_grade(cell)
+                try:
+                    if guard and is_test:
+                        self.silent(GUARD_ENTER)
+                    self.preprocess_cell(cell, resources, index)
+                    if guard and is_test:
+                        self.silent(GUARD_LEAVE)
+                except DeadKernelError:
+                    stopped = (f"the kernel died in cell {index} (sys.exit/os._exit/exit() or a crash); "
+                               "this cell and the ones after it were not graded")
+                    cell.outputs.append(_error("KernelDied", stopped))
+                    record["events"].append({"cell": index, "kind": "kernel died"})
+                except CellTimeoutError:
+                    stopped = (f"cell {index} did not stop within {self.timeout} s even when interrupted; "
+                               "the cells after it were not run")
+                    cell.outputs.append(_error("CellTimeoutError", stopped))
+                    record["events"].append({"cell": index, "kind": "unstoppable"})
+                else:
+                    if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", [])):
+                        record["events"].append({"cell": index, "kind": "timeout"})
+                if index in self._truncated:
+                    record["events"].append({"cell": index, "kind": "output truncated"})
+        self.set_widgets_metadata()
+        record["execute_s"] = round(time.perf_counter() - started, 2)
+
+        if record["tamper"]:
+            reasons = "; ".join(f"cell {f['cell']} line {f['line']}: {f['what']}" for f in record["tamper"])
+            message = f"the grader found code that changes the grading machinery ({reasons}); manual review"
+            for cell in self.nb.cells:
+                if cell.cell_type == "code" and utils.is_grade(cell):
+                    cell.outputs.append(_error("TamperingDetected", message))
+            self.nb.cells.insert(0, new_markdown_cell(f"**Autograder:** {message}."))
+        self.nb.metadata[METADATA_KEY] = record
+        return self.nb, self.resources
+
+
+class HideHiddenTestTracebacks(Preprocessor):
+    """Feedback: a test cell's traceback would quote the hidden test's code; keep only its last line."""
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and utils.is_grade(cell):
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    output.traceback = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
+        return cell, resources

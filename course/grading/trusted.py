@@ -1,0 +1,128 @@
+"""What hidden tests use, so that a learner's monkeypatching cannot make them pass.
+
+A learner's cells run in the same kernel as the tests, so anything a test reaches through a name
+the learner can rebind (`course.check`, `CheckResult.assert_passed`, the check registry, their own
+helper functions, `len`...) can be replaced before the test runs. Hidden tests therefore either
+recompute what they need from first principles (torch / numpy / the tokenizer, compared with
+`exact`), or call a check through `fresh_check`/`require`, which load `course.checks` afresh from
+the files on disk, in their own module objects, ignoring whatever the kernel's `course` now holds.
+
+    ### BEGIN HIDDEN TESTS
+    from course.grading.trusted import exact, load_tokenizer, require
+    require("padding_batch", batch)                 # the check as written on disk
+    _tok = load_tokenizer("bert-base-uncased")      # not through the kernel's (patchable) course
+    assert exact(batch["input_ids"], _tok(["a b", "c"], padding=True, return_tensors="pt")["input_ids"])
+    ### END HIDDEN TESTS
+
+The grader adds two guards outside the kernel (course.grading.preprocessors and course.grading.scan):
+builtins are restored before each test cell, and a static scan of the learner's cells zeroes a
+notebook that assigns to `course`, `builtins` or `sys.modules`, imports this module, or uses
+exec/eval/setattr and the like.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from importlib import import_module
+from typing import Any
+
+_PACKAGE = "course"
+_FRESH: dict[str, Any] | None = None
+
+
+def _ours(name: str) -> bool:
+    return name == _PACKAGE or name.startswith(_PACKAGE + ".")
+
+
+@contextmanager
+def _swapped(modules: dict[str, Any] | None):
+    """sys.modules with course.* replaced by `modules` (None: emptied) for the duration."""
+    saved = {k: v for k, v in sys.modules.items() if _ours(k)}
+    for name in saved:
+        del sys.modules[name]
+    if modules:
+        sys.modules.update(modules)
+    try:
+        yield
+    finally:
+        for name in [k for k in sys.modules if _ours(k)]:
+            del sys.modules[name]
+        sys.modules.update(saved)
+
+
+def fresh_modules() -> dict[str, Any]:
+    """course, course.checks and every check module, imported afresh from disk (cached per kernel)."""
+    global _FRESH
+    if _FRESH is None:
+        with _swapped(None):
+            import_module(_PACKAGE)
+            checks = import_module(f"{_PACKAGE}.checks")
+            checks._load_all()
+            import_module(f"{_PACKAGE}.explain")
+            import_module(f"{_PACKAGE}.hub")
+            _FRESH = {k: v for k, v in sys.modules.items() if _ours(k)}
+    return _FRESH
+
+
+def fresh_check(name: str, *args: Any, **kwargs: Any):
+    """The check `name` run from the fresh copy of course.checks (its CheckResult is fresh too)."""
+    modules = fresh_modules()
+    with _swapped(modules):
+        return modules[f"{_PACKAGE}.checks"].run_check(name, *args, **kwargs)
+
+
+def require(name: str, *args: Any, **kwargs: Any) -> None:
+    """Raise AssertionError with the check's message unless the fresh check passed."""
+    result = fresh_check(name, *args, **kwargs)
+    if getattr(result, "passed", None) is not True:
+        raise AssertionError(f"[NOT YET] {getattr(result, 'message', result)}")
+
+
+def _fresh_call(module: str, function: str, *args: Any, **kwargs: Any) -> Any:
+    modules = fresh_modules()
+    with _swapped(modules):
+        fresh = modules.get(module) or import_module(module)
+        return getattr(fresh, function)(*args, **kwargs)
+
+
+def load_tokenizer(*args: Any, **kwargs: Any):
+    """course.load_tokenizer from the fresh copy of the package (a patched one is ignored)."""
+    return _fresh_call(f"{_PACKAGE}.hub", "load_tokenizer", *args, **kwargs)
+
+
+def load_model(*args: Any, **kwargs: Any):
+    """course.load_model from the fresh copy of the package."""
+    return _fresh_call(f"{_PACKAGE}.hub", "load_model", *args, **kwargs)
+
+
+def exact(value: Any, expected: Any) -> bool:
+    """True only when `value` has exactly the type of `expected` and the same content.
+
+    Type first, so an object with a forged __eq__ or __bool__ cannot pass; recursive for lists,
+    tuples and dicts; tensors and arrays compare dtype, shape and every element.
+    """
+    if type(value) is not type(expected):
+        return False
+    if isinstance(expected, (list, tuple)):
+        return len(value) == len(expected) and all(exact(v, e) for v, e in zip(value, expected))
+    if isinstance(expected, dict):
+        return (sorted(map(repr, value.keys())) == sorted(map(repr, expected.keys()))
+                and all(exact(value[k], expected[k]) for k in expected))
+    module = type(expected).__module__
+    if module.startswith("torch"):
+        import torch
+
+        return (value.dtype == expected.dtype and tuple(value.shape) == tuple(expected.shape)
+                and bool(torch.equal(value, expected)))
+    if module.startswith("numpy"):
+        import numpy
+
+        return (value.dtype == expected.dtype and value.shape == expected.shape
+                and bool(numpy.array_equal(value, expected)))
+    return bool(expected == value)
+
+
+def close(value: Any, expected: float, tolerance: float = 1e-6) -> bool:
+    """A float (or int) within `tolerance` of `expected`; anything else is False."""
+    return type(value) in (int, float) and abs(float(value) - float(expected)) <= tolerance

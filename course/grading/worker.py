@@ -1,0 +1,90 @@
+"""Grade one (student, notebook) in its own process and course directory:
+
+    python -m course.grading.worker TASK_DIR/task.json
+
+The task folder is a small nbgrader course directory prepared by course.grading.grade (a copy of the
+class gradebook before any student, the assignment's source, the one submitted notebook). The worker
+runs nbgrader's autograde (with GuardedExecute) and generate_feedback there, then writes result.json:
+per test cell the points, the score and the failure message, plus the executor's record. Whatever
+happens, it writes result.json; an "error" there means the grader itself failed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from course.grading.config import load_config, run_converter
+
+RESULT = "result.json"
+
+
+def failure_message(cell) -> str:
+    """The first line of the error a test cell raised ("AssertionError: [NOT YET] ...")."""
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            name, value = output.get("ename", "Error"), str(output.get("evalue", ""))
+            first = value.strip().splitlines()[0] if value.strip() else ""
+            return f"{name}: {first}"[:200] if first else name
+        if output.get("output_type") == "stream" and output.get("name") == "stderr":
+            text = "".join(output.get("text", "")).strip().splitlines()
+            return f"stderr: {text[0][:180]}" if text else "stderr output"
+    return ""
+
+
+def collect(course_dir: Path, assignment: str, student: str, notebook: str) -> dict:
+    """Scores from the task's gradebook and messages from the autograded notebook."""
+    import nbformat
+    from nbgrader import utils
+    from nbgrader.api import Gradebook
+
+    from course.grading.preprocessors import METADATA_KEY
+
+    path = course_dir / "autograded" / student / assignment / f"{notebook}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    messages = {cell.metadata["nbgrader"]["grade_id"]: failure_message(cell)
+                for cell in nb.cells if utils.is_grade(cell)}
+    tests = []
+    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
+        submitted = gb.find_submission_notebook(notebook, assignment, student)
+        for grade in sorted(submitted.grades, key=lambda g: g.cell.name):
+            tests.append({"grade_id": grade.name, "points": float(grade.max_score),
+                          "score": float(grade.score), "message": messages.get(grade.name, "")
+                          if grade.score < grade.max_score else ""})
+    return {"tests": tests, "record": nb.metadata.get(METADATA_KEY, {})}
+
+
+def run(task_file: Path) -> dict:
+    from nbgrader.converters import Autograde, GenerateFeedback
+
+    task = json.loads(Path(task_file).read_text())
+    course_dir = Path(task["course_dir"])
+    started = time.perf_counter()
+    result = {"task": task, "status": "graded"}
+    try:
+        config = load_config(course_dir, timeout=task.get("timeout"))
+        config.GuardedExecute.scan = bool(task.get("scan", True))
+        config.GuardedExecute.source_notebook = str(
+            course_dir / "solutions" / task["assignment"] / f"{task['notebook']}.ipynb")
+        ids = {"assignment_id": task["assignment"], "student_id": task["student"],
+               "notebook_id": task["notebook"]}
+        run_converter(Autograde, config, **ids)
+        result["autograde_s"] = round(time.perf_counter() - started, 2)
+        result.update(collect(course_dir, task["assignment"], task["student"], task["notebook"]))
+        if task.get("feedback", True):
+            run_converter(GenerateFeedback, config, **ids)
+    except Exception as error:  # noqa: BLE001 - reported to the parent as a grading failure
+        result["status"] = "error"
+        result["error"] = f"{type(error).__name__}: {error}"
+        result["traceback"] = traceback.format_exc()[-4000:]
+    result["seconds"] = round(time.perf_counter() - started, 2)
+    (course_dir / RESULT).write_text(json.dumps(result, indent=1))
+    return result
+
+
+if __name__ == "__main__":
+    outcome = run(Path(sys.argv[1]))
+    sys.exit(0 if outcome["status"] == "graded" else 3)

@@ -1,0 +1,120 @@
+"""Fast unit tests of the grading pieces: the tampering scan, the trusted helpers, the pre-screen."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+
+from course.grading.scan import instructor_sources, scan_notebook, scan_source
+from course.grading.submissions import Submission, prescreen
+from course.grading.trusted import close, exact, fresh_check, fresh_modules, require
+from course.notebooks import notebook_paths
+
+pytestmark = pytest.mark.grading
+
+
+def kinds(source: str) -> set[str]:
+    return {f"{f.severity}: {f.what}" for f in scan_source(source)}
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("import course\ncourse.check = lambda *a: None", "tamper: assigns to course.check"),
+    ("from course.checks.base import CheckResult\nCheckResult.assert_passed = lambda s: None",
+     "tamper: assigns to CheckResult.assert_passed"),
+    ("import course.checks as c\nc.REGISTRY['x'] = f", "tamper: assigns to c.REGISTRY['x']"),
+    ("import builtins\nbuiltins.len = lambda x: 2", "tamper: assigns to builtins.len"),
+    ("import sys\nsys.modules['course'] = object()", "tamper: uses sys.modules"),
+    ("exec('x = 1')", "tamper: dynamic code: exec()"),
+    ("setattr(obj, 'x', 1)", "tamper: dynamic code: setattr()"),
+    ("globals()['course'] = 1", "tamper: dynamic code: globals()"),
+    ("get_ipython().input_transformers_cleanup.append(f)", "tamper: uses get_ipython"),
+    ("!rm -rf ~/", "tamper: uses get_ipython"),
+    ("%time course.check = None", "tamper: assigns to course.check"),
+    ("import course.grading.trusted", "tamper: imports course.grading.trusted"),
+    ("f.__globals__['x'] = 1", "tamper: reaches into f.__globals__"),
+    ("course = None", "tamper: rebinds course"),
+    ("def len(x):\n    return 2", "note: shadows the builtin len"),
+])
+def test_scan_finds(source, expected):
+    assert expected in kinds(source)
+
+
+@pytest.mark.parametrize("source", [
+    "model.eval()\n_ = model.eval()", "import torch\nx = torch.tensor([1])", "%time y = f(2)",
+    "!pip install transformers", "%matplotlib inline", "import course\nenv = course.setup()",
+    "def square(x)\n    return x", "batch = tokenizer(['a'], return_tensors='pt')",
+])
+def test_scan_leaves_ordinary_code_alone(source):
+    assert not [f for f in scan_source(source) if f.severity == "tamper"]
+
+
+def test_scan_skips_the_instructors_cells_of_every_real_notebook():
+    for path in notebook_paths():
+        notebook = nbformat.read(path, as_version=4)
+        assert scan_notebook(notebook, instructor_sources(path)) == [], path
+
+
+def test_exact_refuses_forged_equality():
+    class Liar(list):
+        def __eq__(self, other):
+            return True
+
+        __hash__ = None
+
+    assert exact(["a", "b"], ["a", "b"]) and not exact(Liar(), ["a", "b"])
+    assert not exact(True, 1) and not exact(1.0, 1) and exact({"a": [1]}, {"a": [1]})
+    torch = pytest.importorskip("torch")
+    assert exact(torch.tensor([1, 2]), torch.tensor([1, 2]))
+    assert not exact(torch.tensor([1, 2]), torch.tensor([1.0, 2.0]))
+    assert close(0.1 + 0.2, 0.3) and not close("0.3", 0.3)
+
+
+def test_fresh_check_ignores_monkeypatched_course(monkeypatch):
+    import course
+    import course.checks
+    from course.checks.base import REGISTRY, CheckResult, success
+
+    names = course.checks.available()
+    if not names:
+        pytest.skip("no checks registered yet")
+    name = names[0]
+    monkeypatch.setattr(course.checks, "run_check", lambda *a, **k: success("forged"))
+    monkeypatch.setattr(CheckResult, "assert_passed", lambda self: None)
+    monkeypatch.setitem(REGISTRY, name, lambda *a, **k: success("forged"))
+    result = fresh_check(name, object())  # a nonsense answer
+    assert result.passed is False and "forged" not in result.message
+    with pytest.raises(AssertionError, match=r"\[NOT YET\]"):
+        require(name, object())
+    assert fresh_modules()["course.checks"] is not course.checks
+    assert course.checks.run_check(name).message == "forged"  # the learner's kernel is left as it was
+
+
+def test_trusted_loaders_ignore_a_patched_course(monkeypatch):
+    import contextlib
+    import io
+
+    import course
+    from course.grading import trusted
+
+    monkeypatch.setattr(course, "load_tokenizer", lambda *a, **k: "forged", raising=False)
+    with contextlib.redirect_stdout(io.StringIO()):
+        tokenizer = trusted.load_tokenizer("bert-base-uncased")
+    assert tokenizer("hello")["input_ids"] == [101, 7592, 102]
+
+
+def test_prescreen(tmp_path):
+    good = tmp_path / "good.ipynb"
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    notebook.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="forged\n")]
+    nbformat.write(notebook, good)
+    sub = Submission("s", "a", "good", path=good)
+    assert prescreen(sub, tmp_path / "out" / "good.ipynb")
+    assert nbformat.read(tmp_path / "out" / "good.ipynb", as_version=4).cells[0].outputs == []
+    for text, reason in [("{not json", "not valid JSON"), (json.dumps({"a": 1}), "not a valid notebook"),
+                         (json.dumps([1, 2]), "not a valid notebook")]:
+        bad = tmp_path / "bad.ipynb"
+        bad.write_text(text)
+        sub = Submission("s", "a", "bad", path=bad)
+        assert not prescreen(sub, tmp_path / "out" / "bad.ipynb") and reason in sub.problem
