@@ -69,6 +69,15 @@ def test_exact_refuses_forged_equality():
     assert exact(torch.tensor([1, 2]), torch.tensor([1, 2]))
     assert not exact(torch.tensor([1, 2]), torch.tensor([1.0, 2.0]))
     assert close(0.1 + 0.2, 0.3) and not close("0.3", 0.3)
+    import numpy
+
+    assert close(numpy.float64(0.3), 0.3) and not close(numpy.float64(0.5), 0.3)
+
+    class Forged(float):
+        def __sub__(self, other):
+            return 0.0
+
+    assert not close(Forged(9.0), 0.3), "a float subclass must not pass"
 
 
 def test_fresh_check_ignores_monkeypatched_course(monkeypatch):

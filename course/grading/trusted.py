@@ -124,5 +124,9 @@ def exact(value: Any, expected: Any) -> bool:
 
 
 def close(value: Any, expected: float, tolerance: float = 1e-6) -> bool:
-    """A float (or int) within `tolerance` of `expected`; anything else is False."""
-    return type(value) in (int, float) and abs(float(value) - float(expected)) <= tolerance
+    """A number within `tolerance` of `expected`: exactly int, float or a NumPy scalar (sklearn returns
+    those); a subclass, which could forge its arithmetic, is refused."""
+    import numpy
+
+    numbers = (int, float, numpy.float64, numpy.float32, numpy.int64, numpy.int32)
+    return type(value) in numbers and abs(float(value) - float(expected)) <= tolerance
