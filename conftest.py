@@ -3,7 +3,12 @@
 nbval options are set here rather than in `addopts`, so `-p no:nbval` still works for quick unit runs.
 """
 
+import os
 from pathlib import Path
+
+# One torch thread per process: the suite runs two pytest workers on two cores (README), and the stored
+# notebook outputs were made with one thread (`course run-notebooks --save`), so floats match exactly.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 SANITIZE = Path(__file__).parent / ".ci" / "nbval_sanitize.cfg"
 

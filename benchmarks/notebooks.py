@@ -27,7 +27,9 @@ def run(path: Path) -> tuple[float, float, bool]:
     started = time.perf_counter()
     done = subprocess.run(
         ["/usr/bin/time", "-v", sys.executable, "-m", "course.cli", "run-notebooks", str(path)],
-        capture_output=True, text=True, env=env,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     seconds = time.perf_counter() - started
     match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)

@@ -92,22 +92,36 @@ def main() -> None:
         return
     rows = []
     for strategy in STRATEGIES:
-        command = [sys.executable, __file__, "--only", strategy, "--steps", str(args.steps),
-                   "--batch-size", str(args.batch_size), "--seed", str(args.seed)]
+        command = [
+            sys.executable,
+            __file__,
+            "--only",
+            strategy,
+            "--steps",
+            str(args.steps),
+            "--batch-size",
+            str(args.batch_size),
+            "--seed",
+            str(args.seed),
+        ]
         output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
         rows.append(json.loads(output.strip().splitlines()[-1]))
     base = rows[0]
     print(f"MRPC train, bert-base-uncased stand-in, batch {args.batch_size}, {args.steps} training steps\n")
-    header = (f"{'strategy':<10}{'pad eff.':>9}{'train/s':>9}{'speed-up':>10}{'token ratio':>13}"
-              f"{'eval/s':>9}{'eval x':>8}{'peak GB':>9}")
+    header = (
+        f"{'strategy':<10}{'pad eff.':>9}{'train/s':>9}{'speed-up':>10}{'token ratio':>13}"
+        f"{'eval/s':>9}{'eval x':>8}{'peak GB':>9}"
+    )
     print(header)
     print("-" * len(header))
     for row in rows:
         ratio = base["processed_tokens"] / row["processed_tokens"]
         speedup = row["train_samples_per_s"] / base["train_samples_per_s"]
-        print(f"{row['strategy']:<10}{row['padding_efficiency']:>9.1%}{row['train_samples_per_s']:>9.1f}"
-              f"{speedup:>9.2f}x{ratio:>12.2f}x{row['eval_samples_per_s']:>9.1f}"
-              f"{row['eval_samples_per_s'] / base['eval_samples_per_s']:>7.2f}x{row['peak_memory_gb']:>9.2f}")
+        print(
+            f"{row['strategy']:<10}{row['padding_efficiency']:>9.1%}{row['train_samples_per_s']:>9.1f}"
+            f"{speedup:>9.2f}x{ratio:>12.2f}x{row['eval_samples_per_s']:>9.1f}"
+            f"{row['eval_samples_per_s'] / base['eval_samples_per_s']:>7.2f}x{row['peak_memory_gb']:>9.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Start-up costs: `import course` and `course.setup()` offline, each in a fresh interpreter.
 
-    python benchmarks/startup.py [--repeat 5]
+python benchmarks/startup.py [--repeat 5]
 """
 
 from __future__ import annotations
@@ -21,8 +21,11 @@ SETUP = (
 def timed(code: str, repeat: int, env: dict) -> list[float]:
     """Seconds reported by `code`, once per fresh interpreter."""
     return [
-        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                             env=env).stdout.split()[-1])
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+            ).stdout.split()[-1]
+        )
         for _ in range(repeat)
     ]
 

@@ -6,7 +6,9 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int], Callable[[argparse.ArgumentParser], None]]] = {}
+Handler = Callable[[argparse.Namespace], int]
+AddArguments = Callable[[argparse.ArgumentParser], None]
+COMMANDS: dict[str, tuple[str, Handler, AddArguments]] = {}
 
 
 def command(name: str, help_text: str, arguments: Callable[[argparse.ArgumentParser], None] = lambda p: None):
@@ -35,8 +37,9 @@ def doctor(_: argparse.Namespace) -> int:
     for task, (_, _, splits) in GLUE_TASKS.items():
         missing = [s for s in splits if not (root / "glue" / task / f"{s}.parquet").is_file()]
         if missing and info.offline:
-            problems.append(f"offline GLUE {task} files missing under {root}/glue/{task}: {missing} "
-                            "(set COURSE_DATA_DIR)")
+            problems.append(
+                f"offline GLUE {task} files missing under {root}/glue/{task}: {missing} (set COURSE_DATA_DIR)"
+            )
     print(f"data: {root}")
     for problem in problems:
         print(f"PROBLEM: {problem}")
@@ -63,8 +66,9 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--save", action="store_true", help="store the outputs back into the notebooks")
 
 
-@command("run-notebooks", "execute the chapter notebooks top to bottom and print the time of each",
-         _run_arguments)
+@command(
+    "run-notebooks", "execute the chapter notebooks top to bottom and print the time of each", _run_arguments
+)
 def run_notebooks(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -92,12 +96,18 @@ def run_notebooks(args: argparse.Namespace) -> int:
 
 
 def _release_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 and list the files when notebooks/ is out of sync")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 and list the files when notebooks/ is out of sync",
+    )
 
 
-@command("release", "regenerate notebooks/ from solutions/ (solutions stubbed, hidden tests removed, "
-         "outputs cleared)", _release_arguments)
+@command(
+    "release",
+    "regenerate notebooks/ from solutions/ (solutions stubbed, hidden tests removed, outputs cleared)",
+    _release_arguments,
+)
 def release(args: argparse.Namespace) -> int:
     from course.grading.release import release as build
 
@@ -105,26 +115,39 @@ def release(args: argparse.Namespace) -> int:
     for line in report.lines():
         print(line)
     if args.check:
-        print("notebooks/ is in sync with solutions/" if report.in_sync
-              else f"notebooks/ is out of sync with solutions/ ({len(report.lines())} file(s)): "
-                   "run `course release`")
+        print(
+            "notebooks/ is in sync with solutions/"
+            if report.in_sync
+            else f"notebooks/ is out of sync with solutions/ ({len(report.lines())} file(s)): "
+            "run `course release`"
+        )
         return 0 if report.in_sync else 1
-    print("notebooks/ was already in sync" if report.in_sync
-          else f"notebooks/ regenerated ({len(report.lines())} file(s) changed)")
+    print(
+        "notebooks/ was already in sync"
+        if report.in_sync
+        else f"notebooks/ regenerated ({len(report.lines())} file(s) changed)"
+    )
     return 0
 
 
 def _grade_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("submissions", help="SUBMISSIONS_DIR/<student>/<assignment>/<notebook>.ipynb")
     parser.add_argument("--jobs", "-j", type=int, default=1, help="notebooks graded in parallel processes")
-    parser.add_argument("--timeout", type=int, default=None,
-                        help="seconds per cell (default: nbgrader_config.py's Execute.timeout)")
+    parser.add_argument(
+        "--timeout",
+        type=int,
+        default=None,
+        help="seconds per cell (default: nbgrader_config.py's Execute.timeout)",
+    )
     parser.add_argument("--out", default="artifacts/grading", help="output folder (default: %(default)s)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
-@command("grade", "autograde a folder of submissions: gradebook, scores.csv, feedback, class report",
-         _grade_arguments)
+@command(
+    "grade",
+    "autograde a folder of submissions: gradebook, scores.csv, feedback, class report",
+    _grade_arguments,
+)
 def grade(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -132,15 +155,22 @@ def grade(args: argparse.Namespace) -> int:
     from course.grading.report import summary_lines
 
     try:
-        run = run_grading(Path(args.submissions), Path(args.out), jobs=args.jobs, timeout=args.timeout,
-                          progress=not args.no_progress)
+        run = run_grading(
+            Path(args.submissions),
+            Path(args.out),
+            jobs=args.jobs,
+            timeout=args.timeout,
+            progress=not args.no_progress,
+        )
     except Exception as error:  # noqa: BLE001 - setting up the grading failed: say so, exit 1
         print(f"grading failed: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
     print("\n".join(summary_lines(run)))
     out = Path(args.out)
-    print(f"wrote {out / 'scores.csv'}, {out / 'report.html'}, {out / 'feedback'}/<student>/index.html, "
-          f"gradebook {out / 'nbgrader' / 'gradebook.db'}")
+    print(
+        f"wrote {out / 'scores.csv'}, {out / 'report.html'}, {out / 'feedback'}/<student>/index.html, "
+        f"gradebook {out / 'nbgrader' / 'gradebook.db'}"
+    )
     return run.exit_code
 
 

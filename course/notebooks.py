@@ -27,6 +27,8 @@ def execute(path: Path, save: bool = False, fast: bool | None = None, timeout: i
 
     if fast is not None:
         os.environ["COURSE_FAST"] = "1" if fast else "0"
+    if save:  # stored outputs are made as the tests run them: one torch thread
+        os.environ["OMP_NUM_THREADS"] = "1"
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
         notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}

@@ -28,6 +28,7 @@ WORDPIECE_SPECIALS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 
 # --- training text ------------------------------------------------------------------------------
 
+
 def corpus(task: str = "mrpc", n: int | None = 4000, seed: int = 0, split: str = "train") -> list[str]:
     """`n` sentences of a GLUE task (all of them when n is None), shuffled with `seed`.
 
@@ -60,6 +61,7 @@ def _load_glue_quietly(task: str):
 
 # --- trained tokenizers -------------------------------------------------------------------------
 
+
 def _wrap(backend, **special_tokens: str):
     """A transformers fast tokenizer around a `tokenizers.Tokenizer` (tokenize, ids, decode ...)."""
     from transformers import PreTrainedTokenizerFast
@@ -80,9 +82,13 @@ def train_bpe(texts: Iterable[str], vocab_size: int = 4000, min_frequency: int =
     backend = Tokenizer(models.BPE())
     backend.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     backend.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=min_frequency,
-                                  special_tokens=list(BPE_SPECIALS),
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        min_frequency=min_frequency,
+        special_tokens=list(BPE_SPECIALS),
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
     backend.train_from_iterator(list(texts), trainer)
     return _wrap(backend, bos_token=BPE_SPECIALS[0], eos_token=BPE_SPECIALS[0])
 
@@ -102,13 +108,19 @@ def train_unigram(texts: Iterable[str], vocab_size: int = 4000):
     backend.normalizer = normalizers.NFKC()
     backend.pre_tokenizer = pre_tokenizers.Metaspace()
     backend.decoder = decoders.Metaspace()
-    trainer = trainers.UnigramTrainer(vocab_size=vocab_size, special_tokens=list(UNIGRAM_SPECIALS),
-                                      unk_token=UNIGRAM_SPECIALS[0], show_progress=False)
+    trainer = trainers.UnigramTrainer(
+        vocab_size=vocab_size,
+        special_tokens=list(UNIGRAM_SPECIALS),
+        unk_token=UNIGRAM_SPECIALS[0],
+        show_progress=False,
+    )
     backend.train_from_iterator(list(texts), trainer)
     learned = json.loads(backend.to_str())["model"]["vocab"]
     specials = [(token, 0.0) for token in UNIGRAM_SPECIALS]
-    pieces = sorted(((p, round(s, 6)) for p, s in learned if p not in UNIGRAM_SPECIALS),
-                    key=lambda item: (-item[1], item[0]))
+    pieces = sorted(
+        ((p, round(s, 6)) for p, s in learned if p not in UNIGRAM_SPECIALS),
+        key=lambda item: (-item[1], item[0]),
+    )
     backend.model = models.Unigram(specials + pieces, unk_id=0, byte_fallback=False)
     return _wrap(backend, unk_token="<unk>", pad_token="<pad>", bos_token="<s>", eos_token="</s>")
 
@@ -133,15 +145,22 @@ def train_wordpiece(texts: Iterable[str], vocab_size: int = 4000, lowercase: boo
 
     def marked_words(text: str) -> list[str]:
         words = [word for word, _ in pre_tokenizer.pre_tokenize_str(normalizer.normalize_str(text))]
-        return [word[0] + "".join(chr(_CONTINUATION + ord(c)) for c in word[1:])
-                for word in words if word and all(ord(c) < _CONTINUATION for c in word)]
+        return [
+            word[0] + "".join(chr(_CONTINUATION + ord(c)) for c in word[1:])
+            for word in words
+            if word and all(ord(c) < _CONTINUATION for c in word)
+        ]
 
     marked = [" ".join(marked_words(text)) for text in texts]
     alphabet = sorted({c for line in marked for c in line if not c.isspace()})
     learner = Tokenizer(models.BPE())
     learner.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-    learner.train_from_iterator(marked, trainers.BpeTrainer(
-        vocab_size=vocab_size - len(WORDPIECE_SPECIALS), initial_alphabet=alphabet, show_progress=False))
+    learner.train_from_iterator(
+        marked,
+        trainers.BpeTrainer(
+            vocab_size=vocab_size - len(WORDPIECE_SPECIALS), initial_alphabet=alphabet, show_progress=False
+        ),
+    )
 
     def unmark(piece: str) -> str:
         plain = "".join(chr(ord(c) - _CONTINUATION) if ord(c) >= _CONTINUATION else c for c in piece)
@@ -157,14 +176,22 @@ def train_wordpiece(texts: Iterable[str], vocab_size: int = 4000, lowercase: boo
     backend.decoder = decoders.WordPiece()
     cls, sep = vocab["[CLS]"], vocab["[SEP]"]
     backend.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+        single="[CLS] $A [SEP]",
+        pair="[CLS] $A [SEP] $B:1 [SEP]:1",
         special_tokens=[("[CLS]", cls), ("[SEP]", sep)],
     )
-    return _wrap(backend, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]", sep_token="[SEP]",
-                 mask_token="[MASK]")
+    return _wrap(
+        backend,
+        unk_token="[UNK]",
+        pad_token="[PAD]",
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        mask_token="[MASK]",
+    )
 
 
 # --- the simple tokenizers of the chapter (reference answers of the exercises) -------------------
+
 
 def word_tokenize(text: str) -> list[str]:
     """Lowercase, then split into words and punctuation marks: "Don't!" -> ['don', "'", 't', '!']."""
@@ -176,16 +203,21 @@ def char_tokenize(text: str) -> list[str]:
     return [character for character in text.lower() if not character.isspace()]
 
 
-def build_vocab(tokenize: Callable[[str], list[str]], texts: Iterable[str],
-                max_size: int | None = None) -> set[str]:
+def build_vocab(
+    tokenize: Callable[[str], list[str]], texts: Iterable[str], max_size: int | None = None
+) -> set[str]:
     """The tokens seen in `texts`; with `max_size`, only the most frequent ones (ties: alphabetical)."""
     counts = Counter(token for text in texts for token in tokenize(text))
     ranked = sorted(counts, key=lambda token: (-counts[token], token))
     return set(ranked if max_size is None else ranked[:max_size])
 
 
-def vocab_stats(tokenize: Callable[[str], list[str]], train_texts: Sequence[str], test_texts: Sequence[str],
-                max_size: int | None = None) -> dict[str, float]:
+def vocab_stats(
+    tokenize: Callable[[str], list[str]],
+    train_texts: Sequence[str],
+    test_texts: Sequence[str],
+    max_size: int | None = None,
+) -> dict[str, float]:
     """Vocabulary size (learned on `train_texts`), unknown rate and tokens per text (on `test_texts`).
 
     unk_rate: the fraction of the test *tokens* (not distinct tokens) that are not in the vocabulary.
@@ -194,8 +226,11 @@ def vocab_stats(tokenize: Callable[[str], list[str]], train_texts: Sequence[str]
     tokenized = [tokenize(text) for text in test_texts]
     total = sum(len(tokens) for tokens in tokenized)
     unknown = sum(token not in vocab for tokens in tokenized for token in tokens)
-    return {"vocab_size": len(vocab), "unk_rate": unknown / max(total, 1),
-            "tokens_per_text": total / max(len(test_texts), 1)}
+    return {
+        "vocab_size": len(vocab),
+        "unk_rate": unknown / max(total, 1),
+        "tokens_per_text": total / max(len(test_texts), 1),
+    }
 
 
 def subword_stats(tokenizer: Any, test_texts: Sequence[str]) -> dict[str, float]:
@@ -207,12 +242,19 @@ def subword_stats(tokenizer: Any, test_texts: Sequence[str]) -> dict[str, float]
     total = sum(len(ids) for ids in encoded)
     unk = tokenizer.unk_token_id
     unknown = sum(i == unk for ids in encoded for i in ids) if unk is not None else 0
-    return {"vocab_size": len(tokenizer), "unk_rate": unknown / max(total, 1),
-            "tokens_per_text": total / max(len(test_texts), 1)}
+    return {
+        "vocab_size": len(tokenizer),
+        "unk_rate": unknown / max(total, 1),
+        "tokens_per_text": total / max(len(test_texts), 1),
+    }
 
 
-def yours_or_reference(yours: Callable[..., Any] | None, reference: Callable[..., Any], name: str,
-                       probe: tuple = ("Hello, world!",)) -> Callable[..., Any]:
+def yours_or_reference(
+    yours: Callable[..., Any] | None,
+    reference: Callable[..., Any],
+    name: str,
+    probe: tuple = ("Hello, world!",),
+) -> Callable[..., Any]:
     """The learner's function when it runs, else the course's reference one (with a note).
 
     Lets the cells after an exercise run in the student notebook before the exercise is solved.

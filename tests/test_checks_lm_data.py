@@ -15,14 +15,15 @@ def _concat(examples):
 
 
 def _cut(values, size, total):
-    return [values[i: i + size] for i in range(0, total, size)]
+    return [values[i : i + size] for i in range(0, total, size)]
 
 
 def group_per_example(examples, block_size):
     """Wrong: chunks each example on its own (drops every example's tail)."""
-    result = {k: [row[i: i + block_size] for row in rows
-                  for i in range(0, len(row) - block_size + 1, block_size)]
-              for k, rows in examples.items()}
+    result = {
+        k: [row[i : i + block_size] for row in rows for i in range(0, len(row) - block_size + 1, block_size)]
+        for k, rows in examples.items()
+    }
     result["labels"] = [list(c) for c in result["input_ids"]]
     return result
 
@@ -82,19 +83,22 @@ def test_group_texts_right_answer_passes():
     assert run_check("lm_group_texts", lm.reference_group_texts).passed
 
 
-@pytest.mark.parametrize(("wrong", "message"), [
-    (group_per_example, "Concatenate all examples first"),
-    (group_keep_remainder, "drop the remainder"),
-    (group_pad_remainder, "padding the remainder"),
-    (group_shuffled_chunks, "wrong order"),
-    (group_fixed_size, "block_size you are given"),
-    (group_no_labels, "no 'labels' column"),
-    (group_ids_only, "group every column"),
-    (group_misaligned_mask, "'token_type_ids' is not cut like input_ids"),
-    (group_shifted_labels, "shifts them by one position itself"),
-    (lambda examples, block_size: lm.reference_group_texts(examples, 128), "not a fixed 128"),
-    (lambda examples, block_size: list(examples["input_ids"]), "return a dict"),
-])
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (group_per_example, "Concatenate all examples first"),
+        (group_keep_remainder, "drop the remainder"),
+        (group_pad_remainder, "padding the remainder"),
+        (group_shuffled_chunks, "wrong order"),
+        (group_fixed_size, "block_size you are given"),
+        (group_no_labels, "no 'labels' column"),
+        (group_ids_only, "group every column"),
+        (group_misaligned_mask, "'token_type_ids' is not cut like input_ids"),
+        (group_shifted_labels, "shifts them by one position itself"),
+        (lambda examples, block_size: lm.reference_group_texts(examples, 128), "not a fixed 128"),
+        (lambda examples, block_size: list(examples["input_ids"]), "return a dict"),
+    ],
+)
 def test_group_texts_mistakes_are_named(wrong, message):
     result = run_check("lm_group_texts", wrong)
     assert not result.passed
@@ -125,13 +129,16 @@ def _flat_ce(logits, labels, **kwargs):
     return F.cross_entropy(logits.reshape(-1, logits.size(-1)), labels.reshape(-1), **kwargs)
 
 
-@pytest.mark.parametrize(("wrong", "message"), [
-    (lambda lo, la: _flat_ce(lo, la), "its own token"),
-    (lambda lo, la: _flat_ce(lo[:, 1:], la[:, :-1]), "wrong way"),
-    (lambda lo, la: _flat_ce(lo[:, :-1], la[:, 1:].clamp(min=0)), "must not count"),
-    (lambda lo, la: _flat_ce(lo[:, :-1], la[:, 1:]) * 2, "expected"),
-    (lambda lo, la: "0.5 nats", "return the mean loss"),
-])
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (lambda lo, la: _flat_ce(lo, la), "its own token"),
+        (lambda lo, la: _flat_ce(lo[:, 1:], la[:, :-1]), "wrong way"),
+        (lambda lo, la: _flat_ce(lo[:, :-1], la[:, 1:].clamp(min=0)), "must not count"),
+        (lambda lo, la: _flat_ce(lo[:, :-1], la[:, 1:]) * 2, "expected"),
+        (lambda lo, la: "0.5 nats", "return the mean loss"),
+    ],
+)
 def test_causal_loss_mistakes_are_named(wrong, message):
     result = run_check("lm_causal_loss", wrong)
     assert not result.passed
@@ -140,8 +147,9 @@ def test_causal_loss_mistakes_are_named(wrong, message):
 
 def test_causal_loss_without_ignore_index_is_explained():
     def no_ignore(logits, labels):  # a -100 target makes cross_entropy raise without ignore_index
-        return F.cross_entropy(logits[:, :-1].reshape(-1, logits.size(-1)), labels[:, 1:].reshape(-1),
-                               ignore_index=-1)
+        return F.cross_entropy(
+            logits[:, :-1].reshape(-1, logits.size(-1)), labels[:, 1:].reshape(-1), ignore_index=-1
+        )
 
     result = run_check("lm_causal_loss", no_ignore)
     assert not result.passed and "ignore_index=-100" in result.message
@@ -164,8 +172,12 @@ def masking_stats(batch, mask_token_id):
     n = int(selected.sum())
     masked = int(((input_ids == mask_token_id) & selected).sum())
     unchanged = int(((input_ids == labels) & selected).sum())
-    return {"selected": n / labels.numel(), "mask": masked / n, "random": (n - masked - unchanged) / n,
-            "unchanged": unchanged / n}
+    return {
+        "selected": n / labels.numel(),
+        "mask": masked / n,
+        "random": (n - masked - unchanged) / n,
+        "unchanged": unchanged / n,
+    }
 
 
 def test_masking_stats_right_answer_passes():
@@ -182,15 +194,20 @@ def _tweak(**changes):
     return wrong
 
 
-@pytest.mark.parametrize(("wrong", "message"), [
-    (_tweak(mask=lambda s: s["mask"] * s["selected"]), "fraction of all positions"),
-    (_tweak(random=lambda s: s["random"] + s["mask"]), "also counts the [MASK] positions"),
-    (_tweak(selected=lambda s: 1 - s["selected"]), "labels != -100"),
-    (lambda batch, mask_token_id: {"selected": 0.15, "mask": 0.8, "random": 0.1, "unchanged": 0.1},
-     "'selected' should be"),
-    (_tweak(unchanged=lambda s: 0.1), "measured on the batch"),
-    (lambda batch, mask_token_id: (0.15, 0.8, 0.1, 0.1), "return a dict"),
-])
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (_tweak(mask=lambda s: s["mask"] * s["selected"]), "fraction of all positions"),
+        (_tweak(random=lambda s: s["random"] + s["mask"]), "also counts the [MASK] positions"),
+        (_tweak(selected=lambda s: 1 - s["selected"]), "labels != -100"),
+        (
+            lambda batch, mask_token_id: {"selected": 0.15, "mask": 0.8, "random": 0.1, "unchanged": 0.1},
+            "'selected' should be",
+        ),
+        (_tweak(unchanged=lambda s: 0.1), "measured on the batch"),
+        (lambda batch, mask_token_id: (0.15, 0.8, 0.1, 0.1), "return a dict"),
+    ],
+)
 def test_masking_stats_mistakes_are_named(wrong, message):
     result = run_check("lm_masking_stats", wrong)
     assert not result.passed
@@ -203,7 +220,7 @@ def test_collator_masks_about_15_percent(tokenizer):
 
     text = " ".join(["the quick brown fox jumps over the lazy dog"] * 200)
     ids = tokenizer(text)["input_ids"][1:-1]
-    chunks = [{"input_ids": ids[i: i + 100]} for i in range(0, 1800, 100)]
+    chunks = [{"input_ids": ids[i : i + 100]} for i in range(0, 1800, 100)]
     batch = DataCollatorForLanguageModeling(tokenizer, mlm_probability=0.15, seed=0)(chunks)
     stats = masking_stats(batch, tokenizer.mask_token_id)
     assert 0.12 < stats["selected"] < 0.18

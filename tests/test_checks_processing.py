@@ -17,6 +17,7 @@ def _verdict(name, *args):
 
 # ---- processing_tokenize_function -------------------------------------------------------------
 
+
 def test_tokenize_function_right_answer_passes(tokenizer):
     answer = reference_tokenize_function(tokenizer)
     passed, message = _verdict("processing_tokenize_function", answer, tokenizer)
@@ -26,25 +27,53 @@ def test_tokenize_function_right_answer_passes(tokenizer):
 @pytest.mark.parametrize(
     ("make", "needle"),
     [
-        (lambda tok: lambda b: tok(b["sentence1"], b["sentence2"], truncation=True, padding="max_length"),
-         "padded"),
+        (
+            lambda tok: lambda b: tok(b["sentence1"], b["sentence2"], truncation=True, padding="max_length"),
+            "padded",
+        ),
         (lambda tok: lambda b: tok(b["sentence1"], b["sentence2"], truncation=True, padding=True), "padded"),
         (lambda tok: lambda b: tok(b["sentence1"], truncation=True), "single [SEP]"),
         (lambda tok: lambda b: tok(b["sentence1"], b["sentence2"]), "more than the model's limit"),
-        (lambda tok: lambda b: tok(b["sentence1"], b["sentence2"], truncation=True, max_length=128),
-         "cut to 128"),
-        (lambda tok: lambda b: tok(b["sentence1"], b["sentence2"], truncation=True, padding=True,
-                                   return_tensors="pt"), "tensors"),
-        (lambda tok: lambda b: tok(b["sentence1"][0], b["sentence2"][0], truncation=True),
-         "one list of token ids per pair"),
+        (
+            lambda tok: lambda b: tok(b["sentence1"], b["sentence2"], truncation=True, max_length=128),
+            "cut to 128",
+        ),
+        (
+            lambda tok: (
+                lambda b: tok(
+                    b["sentence1"], b["sentence2"], truncation=True, padding=True, return_tensors="pt"
+                )
+            ),
+            "tensors",
+        ),
+        (
+            lambda tok: lambda b: tok(b["sentence1"][0], b["sentence2"][0], truncation=True),
+            "one list of token ids per pair",
+        ),
         (lambda tok: lambda b: None, "returned None"),
-        (lambda tok: lambda b: tok(b["sentence1"], b["sentence2"], truncation=True)["input_ids"],
-         "dict of columns"),
-        (lambda tok: lambda b: {"input_ids": tok(b["sentence1"], b["sentence2"], truncation=True).input_ids},
-         "lacks ['token_type_ids', 'attention_mask']"),
+        (
+            lambda tok: lambda b: tok(b["sentence1"], b["sentence2"], truncation=True)["input_ids"],
+            "dict of columns",
+        ),
+        (
+            lambda tok: (
+                lambda b: {"input_ids": tok(b["sentence1"], b["sentence2"], truncation=True).input_ids}
+            ),
+            "lacks ['token_type_ids', 'attention_mask']",
+        ),
     ],
-    ids=["max_length", "padding_true", "one_sentence", "no_truncation", "max_length_128", "tensors",
-         "first_pair_only", "none", "ids_only", "missing_keys"],
+    ids=[
+        "max_length",
+        "padding_true",
+        "one_sentence",
+        "no_truncation",
+        "max_length_128",
+        "tensors",
+        "first_pair_only",
+        "none",
+        "ids_only",
+        "missing_keys",
+    ],
 )
 def test_tokenize_function_wrong_answers_fail(tokenizer, make, needle):
     passed, message = _verdict("processing_tokenize_function", make(tokenizer), tokenizer)
@@ -62,8 +91,18 @@ def test_tokenize_function_unanswered_says_not_yet(tokenizer):
 
 # ---- processing_collate ------------------------------------------------------------------------
 
-def _hand_collate(tokenizer, *, width=None, pad_id=None, mask_pad=0, left=False, label_key="labels",
-                  as_tensor=True, dtype=torch.long):
+
+def _hand_collate(
+    tokenizer,
+    *,
+    width=None,
+    pad_id=None,
+    mask_pad=0,
+    left=False,
+    label_key="labels",
+    as_tensor=True,
+    dtype=torch.long,
+):
     pad_id = tokenizer.pad_token_id if pad_id is None else pad_id
 
     def collate(features):
@@ -121,6 +160,7 @@ def test_collate_missing_key_and_non_dict_fail(tokenizer):
 
 # ---- processing_padding_waste ------------------------------------------------------------------
 
+
 def test_padding_waste_reference_example():
     assert padding_waste_reference([2, 4, 4, 4], 2) == pytest.approx(0.125)
     assert padding_waste_reference([5, 5, 5], 2) == 0
@@ -131,7 +171,7 @@ def test_padding_waste_right_answers_pass():
 
     def with_numpy(lengths, batch_size):
         lengths = np.asarray(lengths)
-        chunks = [lengths[i:i + batch_size] for i in range(0, len(lengths), batch_size)]
+        chunks = [lengths[i : i + batch_size] for i in range(0, len(lengths), batch_size)]
         total = sum(c.max() * len(c) for c in chunks)
         return 1 - lengths.sum() / total
 
@@ -145,7 +185,7 @@ def _fixed(lengths, batch_size):
 
 
 def _per_real_token(lengths, batch_size):
-    chunks = [lengths[i:i + batch_size] for i in range(0, len(lengths), batch_size)]
+    chunks = [lengths[i : i + batch_size] for i in range(0, len(lengths), batch_size)]
     return sum(max(c) * len(c) - sum(c) for c in chunks) / sum(lengths)
 
 
@@ -159,7 +199,7 @@ def _percent(lengths, batch_size):
 
 
 def _count(lengths, batch_size):
-    chunks = [lengths[i:i + batch_size] for i in range(0, len(lengths), batch_size)]
+    chunks = [lengths[i : i + batch_size] for i in range(0, len(lengths), batch_size)]
     return sum(max(c) * len(c) - sum(c) for c in chunks)
 
 
@@ -183,6 +223,7 @@ def test_padding_waste_wrong_answers_fail(answer, needle):
 
 
 # ---- the padding plot --------------------------------------------------------------------------
+
 
 def test_padding_stats_and_plot():
     import random

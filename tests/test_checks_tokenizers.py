@@ -17,6 +17,7 @@ def check(name, *args):
 
 # --- word tokenizer ------------------------------------------------------------------------------
 
+
 def good_words(text):
     return re.findall(r"\w+|[^\w\s]", text.lower())
 
@@ -54,6 +55,7 @@ def test_word_tokenizer_unanswered():
 
 # --- character tokenizer -------------------------------------------------------------------------
 
+
 def good_chars(text):
     return [c for c in text.lower() if not c.isspace()]
 
@@ -80,12 +82,16 @@ def test_char_tokenizer_right():
 
 # --- vocabulary statistics -----------------------------------------------------------------------
 
+
 def good_stats(tokenize, train_texts, test_texts, max_size=None):
     counts = Counter(t for text in train_texts for t in tokenize(text))
     vocab = {t for t, _ in counts.most_common(max_size)}
     tokens = [t for text in test_texts for t in tokenize(text)]
-    return {"vocab_size": len(vocab), "unk_rate": sum(t not in vocab for t in tokens) / len(tokens),
-            "tokens_per_text": len(tokens) / len(test_texts)}
+    return {
+        "vocab_size": len(vocab),
+        "unk_rate": sum(t not in vocab for t in tokens) / len(tokens),
+        "tokens_per_text": len(tokens) / len(test_texts),
+    }
 
 
 def stats_with(**changes):
@@ -107,22 +113,34 @@ def distinct_unknown_rate(tokenize, train, test, max_size):
 @pytest.mark.parametrize(
     ("answer", "expected"),
     [
-        (stats_with(vocab_size=lambda tok, tr, te, m: len({t for x in te for t in tok(x)})),
-         "from the test texts"),
-        (stats_with(vocab_size=lambda tok, tr, te, m: len({t for x in tr + te for t in tok(x)})),
-         "from train and test texts"),
+        (
+            stats_with(vocab_size=lambda tok, tr, te, m: len({t for x in te for t in tok(x)})),
+            "from the test texts",
+        ),
+        (
+            stats_with(vocab_size=lambda tok, tr, te, m: len({t for x in tr + te for t in tok(x)})),
+            "from train and test texts",
+        ),
         (stats_with(vocab_size=lambda tok, tr, te, m: sum(len(tok(x)) for x in tr)), "distinct token once"),
         (stats_with(unk_rate=distinct_unknown_rate), "counted distinct unknown tokens"),
-        (stats_with(unk_rate=lambda tok, tr, te, m: 1 - good_stats(tok, tr, te, m)["unk_rate"]),
-         "share of KNOWN tokens"),
-        (stats_with(tokens_per_text=lambda tok, tr, te, m: sum(len(tok(x)) for x in tr) / len(tr)),
-         "per TEST text"),
-        (lambda tokenize, train, test, max_size=None: good_stats(tokenize, train, test),
-         "max_size=1 vocab_size"),
+        (
+            stats_with(unk_rate=lambda tok, tr, te, m: 1 - good_stats(tok, tr, te, m)["unk_rate"]),
+            "share of KNOWN tokens",
+        ),
+        (
+            stats_with(tokens_per_text=lambda tok, tr, te, m: sum(len(tok(x)) for x in tr) / len(tr)),
+            "per TEST text",
+        ),
+        (
+            lambda tokenize, train, test, max_size=None: good_stats(tokenize, train, test),
+            "max_size=1 vocab_size",
+        ),
         (lambda tokenize, train, test: good_stats(tokenize, train, test), "give it a parameter max_size"),
         (lambda tokenize, train, test, max_size=None: (1, 2, 3), "return a dict"),
-        (lambda tokenize, train, test, max_size=None: {"vocab_size": 7},
-         "lacks ['unk_rate', 'tokens_per_text']"),
+        (
+            lambda tokenize, train, test, max_size=None: {"vocab_size": 7},
+            "lacks ['unk_rate', 'tokens_per_text']",
+        ),
     ],
 )
 def test_vocab_stats_wrong(answer, expected):
@@ -142,8 +160,11 @@ def test_vocab_stats_wrong_cap():
         counts = Counter(t for text in train for t in tokenize(text))
         vocab = set(sorted(counts, key=counts.get)[:max_size]) if max_size else set(counts)
         tokens = [t for text in test for t in tokenize(text)]
-        return {"vocab_size": len(vocab), "unk_rate": sum(t not in vocab for t in tokens) / len(tokens),
-                "tokens_per_text": len(tokens) / len(test)}
+        return {
+            "vocab_size": len(vocab),
+            "unk_rate": sum(t not in vocab for t in tokens) / len(tokens),
+            "tokens_per_text": len(tokens) / len(test),
+        }
 
     result = check("tokenizers_vocab_stats", keeps_the_rarest)
     assert not result.passed and "the most frequent training token" in result.message
@@ -156,6 +177,7 @@ def test_vocab_stats_reference_passes():
 
 
 # --- encode / decode round trip ------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def pieces(tokenizer):
@@ -185,10 +207,14 @@ def test_round_trip_wrong_encode(pieces, tokenizer):
         (lambda text: tokenizer.convert_tokens_to_ids(tokenizer.tokenize(text)), "lacks the special tokens"),
         (lambda text: tokenizer.tokenize(text), "convert_tokens_to_ids"),
         (lambda text: tokenizer(text, return_tensors="pt"), "returned BatchEncoding"),
-        (lambda text: [tokenizer.sep_token_id] + pieces[0](text)[1:-1] + [tokenizer.cls_token_id],
-         "starts/ends with 102/101"),
-        (lambda text: pieces[0](text.lower().replace("transformer", "trans former")),
-         "first differ at position 3"),
+        (
+            lambda text: [tokenizer.sep_token_id] + pieces[0](text)[1:-1] + [tokenizer.cls_token_id],
+            "starts/ends with 102/101",
+        ),
+        (
+            lambda text: pieces[0](text.lower().replace("transformer", "trans former")),
+            "first differ at position 3",
+        ),
     ]
     for encode, expected in cases:
         result = check("tokenizers_round_trip", encode, decode, tokenizer)
@@ -216,5 +242,9 @@ def test_check_names_are_prefixed():
 
     available()
     names = {n for n, f in REGISTRY.items() if f.__module__ == "course.checks.tokenizers"}
-    assert names == {"tokenizers_word_tokenizer", "tokenizers_char_tokenizer", "tokenizers_vocab_stats",
-                     "tokenizers_round_trip"}
+    assert names == {
+        "tokenizers_word_tokenizer",
+        "tokenizers_char_tokenizer",
+        "tokenizers_vocab_stats",
+        "tokenizers_round_trip",
+    }

@@ -24,6 +24,7 @@ def _verdict(name, *args):
 
 # ---- trainer_precision_flags -------------------------------------------------------------------
 
+
 def test_precision_flags_right_answer_passes():
     passed, message = _verdict("trainer_precision_flags", precision_flags_reference)
     assert passed, message
@@ -33,8 +34,10 @@ def test_precision_flags_right_answer_passes():
     ("answer", "needle"),
     [
         (lambda device, bf16: {"fp16": False, "bf16": False}, "this GPU supports bf16"),
-        (lambda device, bf16: {"fp16": device == "cuda", "bf16": device == "cuda" and bf16},
-         "fp16 and bf16 together"),
+        (
+            lambda device, bf16: {"fp16": device == "cuda", "bf16": device == "cuda" and bf16},
+            "fp16 and bf16 together",
+        ),
         (lambda device, bf16: {"fp16": not bf16, "bf16": bf16}, "keep full precision"),
         (lambda device, bf16: {"fp16": False, "bf16": device == "cuda"}, "no bf16 (e.g. a T4)"),
         (lambda device, bf16: {"fp16": device == "cuda"}, "exactly the keys 'fp16' and 'bf16'"),
@@ -51,11 +54,14 @@ def test_precision_flags_wrong_answers_fail(answer, needle):
 
 # ---- trainer_compute_metrics -------------------------------------------------------------------
 
+
 def _right(eval_pred):
     logits, labels = eval_pred
     predictions = np.argmax(logits, axis=-1)
-    return {"accuracy": accuracy_score(labels, predictions),
-            "f1": f1_score(labels, predictions, zero_division=0)}
+    return {
+        "accuracy": accuracy_score(labels, predictions),
+        "f1": f1_score(labels, predictions, zero_division=0),
+    }
 
 
 def _sklearn_default_warning(eval_pred):  # zero_division="warn" also returns 0.0
@@ -95,15 +101,19 @@ def _handmade_f1(eval_pred):
 def _macro(eval_pred):
     logits, labels = eval_pred
     predictions = logits.argmax(-1)
-    return {"accuracy": accuracy_score(labels, predictions),
-            "f1": f1_score(labels, predictions, average="macro", zero_division=0)}
+    return {
+        "accuracy": accuracy_score(labels, predictions),
+        "f1": f1_score(labels, predictions, average="macro", zero_division=0),
+    }
 
 
 def _class_zero(eval_pred):
     logits, labels = eval_pred
     predictions = logits.argmax(-1)
-    return {"accuracy": accuracy_score(labels, predictions),
-            "f1": f1_score(labels, predictions, pos_label=0, zero_division=0)}
+    return {
+        "accuracy": accuracy_score(labels, predictions),
+        "f1": f1_score(labels, predictions, pos_label=0, zero_division=0),
+    }
 
 
 def _percent(eval_pred):
@@ -140,6 +150,7 @@ def test_compute_metrics_reference_edge_cases():
 
 # ---- trainer_loss_curves -----------------------------------------------------------------------
 
+
 def test_loss_curves_right_answer_passes():
     passed, message = _verdict("trainer_loss_curves", loss_curves_reference)
     assert passed, message
@@ -148,19 +159,23 @@ def test_loss_curves_right_answer_passes():
 
 
 def _with_summary(history):
-    train = [(e["epoch"], e.get("loss", e.get("train_loss"))) for e in history
-             if "loss" in e or "train_loss" in e]
+    train = [
+        (e["epoch"], e.get("loss", e.get("train_loss"))) for e in history if "loss" in e or "train_loss" in e
+    ]
     return train, [(e["epoch"], e["eval_loss"]) for e in history if "eval_loss" in e]
 
 
 def _by_step(history):
-    return ([(e["step"], e["loss"]) for e in history if "loss" in e],
-            [(e["step"], e["eval_loss"]) for e in history if "eval_loss" in e])
+    return (
+        [(e["step"], e["loss"]) for e in history if "loss" in e],
+        [(e["step"], e["eval_loss"]) for e in history if "eval_loss" in e],
+    )
 
 
 def _mixed(history):
-    train = [(e["epoch"], e.get("loss", e.get("eval_loss")))
-             for e in history if "loss" in e or "eval_loss" in e]
+    train = [
+        (e["epoch"], e.get("loss", e.get("eval_loss"))) for e in history if "loss" in e or "eval_loss" in e
+    ]
     return train, [(e["epoch"], e["eval_loss"]) for e in history if "eval_loss" in e]
 
 

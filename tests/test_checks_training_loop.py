@@ -10,8 +10,16 @@ from course.checks import run_check
 from course.checks import training_loop as loop
 
 
-def _step(*, backward=True, optimizer_step=True, scheduler_step=True, zero_grad=True, zero_first=False,
-          scheduler_first=False, returns="item"):
+def _step(
+    *,
+    backward=True,
+    optimizer_step=True,
+    scheduler_step=True,
+    zero_grad=True,
+    zero_first=False,
+    scheduler_first=False,
+    returns="item",
+):
     """A train_step with one realistic mistake switched on."""
 
     def train_step(model, batch, optimizer, scheduler):
@@ -45,16 +53,19 @@ def test_train_step_right_answers_pass():
     assert run_check("loop_train_step", _step(zero_first=True)).passed  # zero_grad at the start is fine too
 
 
-@pytest.mark.parametrize(("mistake", "message"), [
-    ({"zero_grad": False}, "optimizer.zero_grad()"),
-    ({"scheduler_step": False}, "call scheduler.step()"),
-    ({"backward": False}, "no gradients to apply"),
-    ({"optimizer_step": False}, "call optimizer.step()"),
-    ({"scheduler_first": True}, "check the order"),
-    ({"returns": "tensor"}, "loss.item()"),
-    ({"returns": "none"}, "returned None"),
-    ({"returns": "after"}, "loss after the update"),
-])
+@pytest.mark.parametrize(
+    ("mistake", "message"),
+    [
+        ({"zero_grad": False}, "optimizer.zero_grad()"),
+        ({"scheduler_step": False}, "call scheduler.step()"),
+        ({"backward": False}, "no gradients to apply"),
+        ({"optimizer_step": False}, "call optimizer.step()"),
+        ({"scheduler_first": True}, "check the order"),
+        ({"returns": "tensor"}, "loss.item()"),
+        ({"returns": "none"}, "returned None"),
+        ({"returns": "after"}, "loss after the update"),
+    ],
+)
 def test_train_step_mistakes_are_named(mistake, message):
     result = run_check("loop_train_step", _step(**mistake))
     assert not result.passed
@@ -86,13 +97,16 @@ def test_linear_lr_right_answer_passes():
     assert run_check("loop_linear_lr", _linear_lr).passed
 
 
-@pytest.mark.parametrize(("wrong", "message"), [
-    (lambda s, b, t, w=0: b * max(0.0, (t - s) / t), "no warmup"),
-    (lambda s, b, t, w=0: b * s / w if s < w else b * (t - s) / (t - w), "never negative"),
-    (lambda s, b, t, w=0: b * s / w if s < w else b * max(0.0, (t - s - 1) / (t - w)), "off by one"),
-    (lambda s, b, t, w=0: b * s / w if s < w else b * max(0.0, (t - s) / t), "remaining steps"),
-    (lambda s, b, t, w=0: b / 2, "rises from 0"),
-])
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (lambda s, b, t, w=0: b * max(0.0, (t - s) / t), "no warmup"),
+        (lambda s, b, t, w=0: b * s / w if s < w else b * (t - s) / (t - w), "never negative"),
+        (lambda s, b, t, w=0: b * s / w if s < w else b * max(0.0, (t - s - 1) / (t - w)), "off by one"),
+        (lambda s, b, t, w=0: b * s / w if s < w else b * max(0.0, (t - s) / t), "remaining steps"),
+        (lambda s, b, t, w=0: b / 2, "rises from 0"),
+    ],
+)
 def test_linear_lr_mistakes_are_named(wrong, message):
     result = run_check("loop_linear_lr", wrong)
     assert not result.passed
@@ -143,12 +157,15 @@ def test_predict_right_answers_pass():
     assert run_check("loop_predict", _predict(as_lists=True)).passed  # lists of per-batch tensors are fine
 
 
-@pytest.mark.parametrize(("mistake", "message"), [
-    ({"eval_mode": False}, "model.eval()"),
-    ({"no_grad": False}, "torch.no_grad()"),
-    ({"keep_all": False}, "collect every batch"),
-    ({"argmax": False}, "those are logits"),
-])
+@pytest.mark.parametrize(
+    ("mistake", "message"),
+    [
+        ({"eval_mode": False}, "model.eval()"),
+        ({"no_grad": False}, "torch.no_grad()"),
+        ({"keep_all": False}, "collect every batch"),
+        ({"argmax": False}, "those are logits"),
+    ],
+)
 def test_predict_mistakes_are_named(mistake, message):
     result = run_check("loop_predict", _predict(**mistake))
     assert not result.passed

@@ -47,8 +47,9 @@ def basics_with(**answers: str):
 
 def students(release_dir: Path) -> dict[str, dict[str, object]]:
     """student -> {notebook: NotebookNode | str (raw file text)}."""
-    untouched = {n: nbformat.read(release_dir / "fixture" / f"{n}.ipynb", as_version=4)
-                 for n in (BASICS, WORDS)}
+    untouched = {
+        n: nbformat.read(release_dir / "fixture" / f"{n}.ipynb", as_version=4) for n in (BASICS, WORDS)
+    }
 
     edited = basics_with(ex1="def square(x):\n    return 0", ex2='words = ["x"]')
     cell(edited, "ex1-tests").source = "pass  # the learner emptied the test"
@@ -59,34 +60,46 @@ def students(release_dir: Path) -> dict[str, dict[str, object]]:
     for c in forged.cells:
         if c.metadata.get("nbgrader", {}).get("grade"):
             c.execution_count = 7
-            c.outputs = [nbformat.v4.new_output("stream", name="stdout", text="[PASSED] all tests\n"),
-                         nbformat.v4.new_output("execute_result", data={"text/plain": "1.0"},
-                                                execution_count=7)]
+            c.outputs = [
+                nbformat.v4.new_output("stream", name="stdout", text="[PASSED] all tests\n"),
+                nbformat.v4.new_output("execute_result", data={"text/plain": "1.0"}, execution_count=7),
+            ]
 
-    huge = basics_with(ex1="def square(x):\n    return x * x\nprint('x' * 3_000_000)\n"
-                           "for i in range(50_000):\n    print(i)")
+    huge = basics_with(
+        ex1="def square(x):\n    return x * x\nprint('x' * 3_000_000)\nfor i in range(50_000):\n    print(i)"
+    )
     huge.cells[0].source += "\n" + "y" * 10
     bulky = nbformat.v4.new_output("stream", name="stdout", text="z" * 30_000_000)
     cell(huge, "ex2").outputs = [bulky]
 
-    tamper = basics_with(ex1="def square(x):\n    return 0\nimport course\n"
-                             "course.check = lambda *a, **k: course.checks.success('ok')",
-                         ex2="import builtins\nbuiltins.sorted = lambda *a, **k: ['hello', 'world']\n"
-                             "words = ['nope']")
+    tamper = basics_with(
+        ex1="def square(x):\n    return 0\nimport course\n"
+        "course.check = lambda *a, **k: course.checks.success('ok')",
+        ex2="import builtins\nbuiltins.sorted = lambda *a, **k: ['hello', 'world']\nwords = ['nope']",
+    )
     return {
         "perfect": {BASICS: solution_nb(BASICS), WORDS: solution_nb(WORDS)},
         "untouched": {BASICS: untouched[BASICS]},
         # a syntax error, an exception, and sys.exit() after a correct answer (the kernel survives it)
-        "broken": {BASICS: basics_with(ex1="def square(x)\n    return x * x", ex2='raise ValueError("boom")',
-                                       ex3="def count_tokens(text):\n    return len(text.split())\n"
-                                           "import sys\nsys.exit('bye')")},
+        "broken": {
+            BASICS: basics_with(
+                ex1="def square(x)\n    return x * x",
+                ex2='raise ValueError("boom")',
+                ex3="def count_tokens(text):\n    return len(text.split())\nimport sys\nsys.exit('bye')",
+            )
+        },
         # an infinite loop inside a tested function, then a loop that swallows the interrupt
-        "loops": {BASICS: basics_with(ex1="def square(x):\n    while True:\n        pass",
-                                      ex3="import time\nwhile True:\n    try:\n        time.sleep(0.1)\n"
-                                          "    except BaseException:\n        pass")},
+        "loops": {
+            BASICS: basics_with(
+                ex1="def square(x):\n    while True:\n        pass",
+                ex3="import time\nwhile True:\n    try:\n        time.sleep(0.1)\n"
+                "    except BaseException:\n        pass",
+            )
+        },
         "killer": {BASICS: basics_with(ex3="import os\nos._exit(1)")},
-        "shadow": {BASICS: basics_with(ex2="def sorted(x):\n    return ['hello', 'world']\n"
-                                           "words = ['nope']")},
+        "shadow": {
+            BASICS: basics_with(ex2="def sorted(x):\n    return ['hello', 'world']\nwords = ['nope']")
+        },
         "tamper": {BASICS: tamper, WORDS: solution_nb(WORDS)},
         "edited": {BASICS: edited},
         "forged": {BASICS: forged},
@@ -98,9 +111,18 @@ def students(release_dir: Path) -> dict[str, dict[str, object]]:
 
 # student -> expected (01_basics, 02_words) scores; a notebook not submitted scores 0.
 EXPECTED = {
-    "perfect": (6, 1), "untouched": (0, 0), "broken": (3, 0), "loops": (1, 0), "killer": (3, 0),
-    "shadow": (5, 0), "tamper": (0, 1), "edited": (3, 0), "forged": (0, 0), "invalid": (0, 1),
-    "missing": (0, 1), "huge": (6, 0),
+    "perfect": (6, 1),
+    "untouched": (0, 0),
+    "broken": (3, 0),
+    "loops": (1, 0),
+    "killer": (3, 0),
+    "shadow": (5, 0),
+    "tamper": (0, 1),
+    "edited": (3, 0),
+    "forged": (0, 0),
+    "invalid": (0, 1),
+    "missing": (0, 1),
+    "huge": (6, 0),
 }
 
 
@@ -138,6 +160,7 @@ def problems(by_key, student, notebook=BASICS) -> str:
 
 # --- release ----------------------------------------------------------------------------------------
 
+
 def test_release_stubs_solutions_hides_tests_clears_outputs(release_dir):
     nb = nbformat.read(release_dir / "fixture" / f"{BASICS}.ipynb", as_version=4)
     text = json.dumps(nb)
@@ -163,6 +186,7 @@ def test_release_is_deterministic_and_check_finds_drift(tmp_path, release_dir):
 
 
 # --- the batch --------------------------------------------------------------------------------------
+
 
 def test_every_student_gets_exactly_the_points_earned(graded):
     run, by_key, _ = graded
@@ -236,8 +260,9 @@ def test_hidden_tests_alone_resist_monkeypatching(tmp_path, release_dir):
 def test_edited_and_deleted_test_cells_are_restored(graded):
     _, by_key, out = graded
     assert by_key[("edited", BASICS)].max_score == 6
-    autograded = nbformat.read(out / "nbgrader" / "autograded" / "edited" / "fixture" / f"{BASICS}.ipynb",
-                               as_version=4)
+    autograded = nbformat.read(
+        out / "nbgrader" / "autograded" / "edited" / "fixture" / f"{BASICS}.ipynb", as_version=4
+    )
     assert "exact(square(n)" in cell(autograded, "ex1-tests").source
     assert "was missing from the submission" in cell(autograded, "ex2-tests").source
 

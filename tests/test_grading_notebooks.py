@@ -26,8 +26,9 @@ JOBS = 2
 
 def test_notebooks_are_in_sync_with_solutions():
     report = release(check=True)
-    assert report.in_sync, ("notebooks/ is out of sync with solutions/; run `course release`:\n"
-                            + "\n".join(report.lines()))
+    assert report.in_sync, "notebooks/ is out of sync with solutions/; run `course release`:\n" + "\n".join(
+        report.lines()
+    )
 
 
 def _submit(root: Path, student: str, assignment: str, name: str, notebook) -> None:
@@ -63,10 +64,14 @@ def _one_wrong(solution, student_version) -> tuple[object, str, float]:
     cells = solution.cells
     last = max(i for i, c in enumerate(cells) if c.metadata.get("nbgrader", {}).get("solution"))
     grade_id = cells[last].metadata["nbgrader"]["grade_id"]
-    points = sum(float(c.metadata["nbgrader"].get("points", 0)) for c in cells[last + 1:]
-                 if c.metadata.get("nbgrader", {}).get("grade"))
-    stub = next(c for c in student_version.cells
-                if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    points = sum(
+        float(c.metadata["nbgrader"].get("points", 0))
+        for c in cells[last + 1 :]
+        if c.metadata.get("nbgrader", {}).get("grade")
+    )
+    stub = next(
+        c for c in student_version.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id
+    )
     cells[last].source = stub.source
     return solution, grade_id, points
 
@@ -82,8 +87,9 @@ def round_trip(tmp_path_factory):
     assignment, name = cheapest.parent.name, cheapest.stem
     released = build_release(SOLUTIONS, tmp_path_factory.mktemp("release"), only=[assignment])
     student_path = released / assignment / f"{name}.ipynb"
-    wrong, grade_id, lost = _one_wrong(nbformat.read(cheapest, as_version=4),
-                                       nbformat.read(student_path, as_version=4))
+    wrong, grade_id, lost = _one_wrong(
+        nbformat.read(cheapest, as_version=4), nbformat.read(student_path, as_version=4)
+    )
     assert lost > 0, f"{name}: no test cell after the last exercise {grade_id}"
 
     root = tmp_path_factory.mktemp("submitted")
@@ -105,8 +111,11 @@ def test_solutions_score_full_marks(round_trip):
         ratio = o.seconds / o.execute_s if o.execute_s else float("nan")
         label = f"{o.submission.assignment}/{o.submission.notebook}"
         print(f"{label:42s} {o.seconds:7.1f} s {o.execute_s:7.1f} s {ratio:5.2f}x")
-    wrong = {o.submission.key: (o.score, o.max_score, o.problems) for o in solution
-             if o.score != o.max_score or o.max_score == 0 or o.status != "graded"}
+    wrong = {
+        o.submission.key: (o.score, o.max_score, o.problems)
+        for o in solution
+        if o.score != o.max_score or o.max_score == 0 or o.status != "graded"
+    }
     assert not wrong, f"solution notebooks that do not score full marks: {wrong}"
     assert run.exit_code == 0
 
@@ -117,7 +126,8 @@ def test_untouched_scores_zero_and_one_wrong_loses_exactly_its_points(round_trip
     untouched, one_wrong = by_key[("untouched", *key)], by_key[("one_wrong", *key)]
     assert untouched.status == "graded" and untouched.score == 0 and untouched.max_score > 0
     assert one_wrong.score == one_wrong.max_score - lost, (
-        f"{cheapest.stem}: the stub in {grade_id} should cost exactly {lost} points: {one_wrong.tests}")
+        f"{cheapest.stem}: the stub in {grade_id} should cost exactly {lost} points: {one_wrong.tests}"
+    )
 
 
 def test_grading_costs_little_more_than_running_the_notebook(round_trip):
@@ -127,8 +137,10 @@ def test_grading_costs_little_more_than_running_the_notebook(round_trip):
     execute(cheapest)
     baseline = time.perf_counter() - started
     ratio = graded.seconds / baseline
-    print(f"\n{cheapest.parent.name}/{cheapest.stem}: grading one submission {graded.seconds:.1f} s vs "
-          f"running the solution notebook {baseline:.1f} s ({ratio:.2f}x; target <= 1.3x)")
+    print(
+        f"\n{cheapest.parent.name}/{cheapest.stem}: grading one submission {graded.seconds:.1f} s vs "
+        f"running the solution notebook {baseline:.1f} s ({ratio:.2f}x; target <= 1.3x)"
+    )
     assert graded.seconds <= 3 * baseline + 10  # loose: the CI machine is shared; the print is the measure
 
 

@@ -19,33 +19,46 @@ def kinds(source: str) -> set[str]:
     return {f"{f.severity}: {f.what}" for f in scan_source(source)}
 
 
-@pytest.mark.parametrize("source, expected", [
-    ("import course\ncourse.check = lambda *a: None", "tamper: assigns to course.check"),
-    ("from course.checks.base import CheckResult\nCheckResult.assert_passed = lambda s: None",
-     "tamper: assigns to CheckResult.assert_passed"),
-    ("import course.checks as c\nc.REGISTRY['x'] = f", "tamper: assigns to c.REGISTRY['x']"),
-    ("import builtins\nbuiltins.len = lambda x: 2", "tamper: assigns to builtins.len"),
-    ("import sys\nsys.modules['course'] = object()", "tamper: uses sys.modules"),
-    ("exec('x = 1')", "tamper: dynamic code: exec()"),
-    ("setattr(obj, 'x', 1)", "tamper: dynamic code: setattr()"),
-    ("globals()['course'] = 1", "tamper: dynamic code: globals()"),
-    ("get_ipython().input_transformers_cleanup.append(f)", "tamper: uses get_ipython"),
-    ("!rm -rf ~/", "tamper: uses get_ipython"),
-    ("%time course.check = None", "tamper: assigns to course.check"),
-    ("import course.grading.trusted", "tamper: imports course.grading.trusted"),
-    ("f.__globals__['x'] = 1", "tamper: reaches into f.__globals__"),
-    ("course = None", "tamper: rebinds course"),
-    ("def len(x):\n    return 2", "note: shadows the builtin len"),
-])
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("import course\ncourse.check = lambda *a: None", "tamper: assigns to course.check"),
+        (
+            "from course.checks.base import CheckResult\nCheckResult.assert_passed = lambda s: None",
+            "tamper: assigns to CheckResult.assert_passed",
+        ),
+        ("import course.checks as c\nc.REGISTRY['x'] = f", "tamper: assigns to c.REGISTRY['x']"),
+        ("import builtins\nbuiltins.len = lambda x: 2", "tamper: assigns to builtins.len"),
+        ("import sys\nsys.modules['course'] = object()", "tamper: uses sys.modules"),
+        ("exec('x = 1')", "tamper: dynamic code: exec()"),
+        ("setattr(obj, 'x', 1)", "tamper: dynamic code: setattr()"),
+        ("globals()['course'] = 1", "tamper: dynamic code: globals()"),
+        ("get_ipython().input_transformers_cleanup.append(f)", "tamper: uses get_ipython"),
+        ("!rm -rf ~/", "tamper: uses get_ipython"),
+        ("%time course.check = None", "tamper: assigns to course.check"),
+        ("import course.grading.trusted", "tamper: imports course.grading.trusted"),
+        ("f.__globals__['x'] = 1", "tamper: reaches into f.__globals__"),
+        ("course = None", "tamper: rebinds course"),
+        ("def len(x):\n    return 2", "note: shadows the builtin len"),
+    ],
+)
 def test_scan_finds(source, expected):
     assert expected in kinds(source)
 
 
-@pytest.mark.parametrize("source", [
-    "model.eval()\n_ = model.eval()", "import torch\nx = torch.tensor([1])", "%time y = f(2)",
-    "!pip install transformers", "%matplotlib inline", "import course\nenv = course.setup()",
-    "def square(x)\n    return x", "batch = tokenizer(['a'], return_tensors='pt')",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "model.eval()\n_ = model.eval()",
+        "import torch\nx = torch.tensor([1])",
+        "%time y = f(2)",
+        "!pip install transformers",
+        "%matplotlib inline",
+        "import course\nenv = course.setup()",
+        "def square(x)\n    return x",
+        "batch = tokenizer(['a'], return_tensors='pt')",
+    ],
+)
 def test_scan_leaves_ordinary_code_alone(source):
     assert not [f for f in scan_source(source) if f.severity == "tamper"]
 
@@ -121,8 +134,11 @@ def test_prescreen(tmp_path):
     sub = Submission("s", "a", "good", path=good)
     assert prescreen(sub, tmp_path / "out" / "good.ipynb")
     assert nbformat.read(tmp_path / "out" / "good.ipynb", as_version=4).cells[0].outputs == []
-    for text, reason in [("{not json", "not valid JSON"), (json.dumps({"a": 1}), "not a valid notebook"),
-                         (json.dumps([1, 2]), "not a valid notebook")]:
+    for text, reason in [
+        ("{not json", "not valid JSON"),
+        (json.dumps({"a": 1}), "not a valid notebook"),
+        (json.dumps([1, 2]), "not a valid notebook"),
+    ]:
         bad = tmp_path / "bad.ipynb"
         bad.write_text(text)
         sub = Submission("s", "a", "bad", path=bad)

@@ -26,8 +26,11 @@ SENTENCE = "Using a Transformer network is simple"
 
 @pytest.fixture(scope="module")
 def trained():
-    return {"bpe": zoo.train_bpe(TEXTS, 300), "unigram": zoo.train_unigram(TEXTS, 200),
-            "wordpiece": zoo.train_wordpiece(TEXTS, 300)}
+    return {
+        "bpe": zoo.train_bpe(TEXTS, 300),
+        "unigram": zoo.train_unigram(TEXTS, 200),
+        "wordpiece": zoo.train_wordpiece(TEXTS, 300),
+    }
 
 
 def test_bpe_is_byte_level(trained):
@@ -65,8 +68,9 @@ def _train_in_fresh_process() -> str:
         "print(json.dumps([sorted(t.get_vocab().items()) for t in "
         "(z.train_bpe(TEXTS, 300), z.train_unigram(TEXTS, 200), z.train_wordpiece(TEXTS, 300))]))"
     )
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                          cwd=REPO).stdout
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    ).stdout
 
 
 @pytest.mark.slow
@@ -122,8 +126,10 @@ def test_plot_comparison():
     matplotlib.use("Agg")
     from course.viz.tokenizers import plot_comparison
 
-    stats = {"word": {"vocab_size": 10000, "unk_rate": 0.05, "tokens_per_text": 20},
-             "char": {"vocab_size": 70, "unk_rate": 0.0, "tokens_per_text": 100}}
+    stats = {
+        "word": {"vocab_size": 10000, "unk_rate": 0.05, "tokens_per_text": 20},
+        "char": {"vocab_size": 70, "unk_rate": 0.0, "tokens_per_text": 100},
+    }
     fig = plot_comparison(stats)
     assert len(fig.axes) == 3
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["word", "char"]

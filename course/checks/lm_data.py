@@ -23,8 +23,10 @@ def reference_group_texts(examples: Mapping[str, list], block_size: int = 128) -
     concatenated = {key: [token for example in examples[key] for token in example] for key in examples}
     total_length = len(concatenated["input_ids"])
     total_length = (total_length // block_size) * block_size
-    result = {key: [values[i: i + block_size] for i in range(0, total_length, block_size)]
-              for key, values in concatenated.items()}
+    result = {
+        key: [values[i : i + block_size] for i in range(0, total_length, block_size)]
+        for key, values in concatenated.items()
+    }
     result["labels"] = [list(chunk) for chunk in result["input_ids"]]
     return result
 
@@ -59,66 +61,95 @@ def check_group_texts(group_texts: Callable) -> CheckResult:
     for block_size in BLOCK_SIZES:
         result = group_texts(copy.deepcopy(examples), block_size)
         if not isinstance(result, Mapping):
-            return fail(f"group_texts returned {type(result).__name__}: return a dict that maps each column "
-                        "name to its list of chunks.")
+            return fail(
+                f"group_texts returned {type(result).__name__}: return a dict that maps each column "
+                "name to its list of chunks."
+            )
         missing = [key for key in examples if key not in result]
         if missing:
-            return fail(f"the columns {missing} are missing from the result: group every column of the batch "
-                        "(input_ids, token_type_ids, attention_mask) the same way.")
+            return fail(
+                f"the columns {missing} are missing from the result: group every column of the batch "
+                "(input_ids, token_type_ids, attention_mask) the same way."
+            )
         if "labels" not in result:
-            return fail("there is no 'labels' column: add result['labels'] = a copy of the input_ids chunks "
-                        "(for a causal language model the labels are the inputs; the model shifts them).")
+            return fail(
+                "there is no 'labels' column: add result['labels'] = a copy of the input_ids chunks "
+                "(for a causal language model the labels are the inputs; the model shifts them)."
+            )
         chunks = _as_lists(result["input_ids"])
         if chunks is None:
             return fail("result['input_ids'] should be a list of chunks, each a list of token ids.")
         n_full = len(flat) // block_size
         remainder = len(flat) - n_full * block_size
         if not chunks:
-            return fail(f"no chunks at all with block_size={block_size} for {len(flat)} tokens: cut chunks "
-                        "of the block_size argument (not a fixed 128), after concatenating all examples.")
+            return fail(
+                f"no chunks at all with block_size={block_size} for {len(flat)} tokens: cut chunks "
+                "of the block_size argument (not a fixed 128), after concatenating all examples."
+            )
         lengths = sorted({len(chunk) for chunk in chunks})
         where = f"with block_size={block_size} ({len(flat)} tokens in {len(EXAMPLE_LENGTHS)} examples)"
         padded = [t for chunk in chunks for t in chunk if t not in flat]
         if padded:
-            return fail(f"{where} your chunks contain ids that are not in the input "
-                        f"({sorted(set(padded))[:3]}): padding the remainder gives the model [PAD] "
-                        f"tokens to learn from; drop the last {remainder} tokens instead.")
+            return fail(
+                f"{where} your chunks contain ids that are not in the input "
+                f"({sorted(set(padded))[:3]}): padding the remainder gives the model [PAD] "
+                f"tokens to learn from; drop the last {remainder} tokens instead."
+            )
         if lengths and lengths[-1] != block_size and len(lengths) == 1:
-            return fail(f"{where} every chunk has {lengths[0]} tokens: cut chunks of the block_size you are "
-                        "given, not a fixed number.")
+            return fail(
+                f"{where} every chunk has {lengths[0]} tokens: cut chunks of the block_size you are "
+                "given, not a fixed number."
+            )
         if any(len(chunk) != block_size for chunk in chunks):
             short = [len(chunk) for chunk in chunks if len(chunk) != block_size]
             if len(short) == 1 and len(chunks[-1]) == remainder:
-                return fail(f"{where} the last chunk has only {remainder} tokens: drop the remainder "
-                            "(total_length = total_length // block_size * block_size), so that every chunk "
-                            "has block_size tokens.")
-            return fail(f"{where} chunks of length {short[:4]}: every chunk must have exactly block_size "
-                        "tokens. Concatenate all examples first, then cut the long sequence.")
+                return fail(
+                    f"{where} the last chunk has only {remainder} tokens: drop the remainder "
+                    "(total_length = total_length // block_size * block_size), so that every chunk "
+                    "has block_size tokens."
+                )
+            return fail(
+                f"{where} chunks of length {short[:4]}: every chunk must have exactly block_size "
+                "tokens. Concatenate all examples first, then cut the long sequence."
+            )
         got = [t for chunk in chunks for t in chunk]
         if len(chunks) < n_full:
-            return fail(f"{where} {len(chunks)} chunks ({len(got)} tokens), expected {n_full} "
-                        f"({n_full * block_size} tokens, only the last {remainder} dropped): cutting each "
-                        "example on its own throws away the end of every example. Concatenate all "
-                        "examples first.")
+            return fail(
+                f"{where} {len(chunks)} chunks ({len(got)} tokens), expected {n_full} "
+                f"({n_full * block_size} tokens, only the last {remainder} dropped): cutting each "
+                "example on its own throws away the end of every example. Concatenate all "
+                "examples first."
+            )
         if len(chunks) > n_full:
-            return fail(f"{where} {len(chunks)} chunks, but only {n_full} full chunks fit: tokens are "
-                        "repeated.")
+            return fail(
+                f"{where} {len(chunks)} chunks, but only {n_full} full chunks fit: tokens are repeated."
+            )
         if got != flat[: n_full * block_size]:
             if sorted(got) == sorted(flat[: n_full * block_size]):
-                return fail(f"{where} the chunks hold the right tokens in the wrong order: keep the examples "
-                            "in their order and cut the concatenation from left to right.")
-            return fail(f"{where} the chunks are not the first {n_full * block_size} tokens of the "
-                        "concatenated examples: only the remainder at the end may be dropped.")
+                return fail(
+                    f"{where} the chunks hold the right tokens in the wrong order: keep the examples "
+                    "in their order and cut the concatenation from left to right."
+                )
+            return fail(
+                f"{where} the chunks are not the first {n_full * block_size} tokens of the "
+                "concatenated examples: only the remainder at the end may be dropped."
+            )
         for key in examples:
             want = reference_group_texts(examples, block_size)[key]
             if _as_lists(result[key]) != want:
-                return fail(f"{where} the column {key!r} is not cut like input_ids: apply the same "
-                            "concatenate-then-cut to every column, so that positions still line up.")
+                return fail(
+                    f"{where} the column {key!r} is not cut like input_ids: apply the same "
+                    "concatenate-then-cut to every column, so that positions still line up."
+                )
         if _as_lists(result["labels"]) != chunks:
-            return fail(f"{where} labels differ from input_ids: for causal language modeling the labels are "
-                        "a copy of the inputs (the model shifts them by one position itself).")
-    return success("group_texts keeps every token except the final remainder, in order, in chunks of exactly "
-                   "block_size, every column cut alike, with labels = input_ids.")
+            return fail(
+                f"{where} labels differ from input_ids: for causal language modeling the labels are "
+                "a copy of the inputs (the model shifts them by one position itself)."
+            )
+    return success(
+        "group_texts keeps every token except the final remainder, in order, in chunks of exactly "
+        "block_size, every column cut alike, with labels = input_ids."
+    )
 
 
 def pick_group_texts(group_texts: Callable | None) -> Callable:
@@ -128,8 +159,10 @@ def pick_group_texts(group_texts: Callable | None) -> Callable:
     if group_texts is not None and run_check("lm_group_texts", group_texts).passed:
         print("[course] grouping with your group_texts (it passes lm_group_texts)")
         return group_texts
-    print("[course] your group_texts does not pass lm_group_texts yet: grouping with the course's version "
-          "so that the rest of the notebook runs")
+    print(
+        "[course] your group_texts does not pass lm_group_texts yet: grouping with the course's version "
+        "so that the rest of the notebook runs"
+    )
     return reference_group_texts
 
 
@@ -142,8 +175,9 @@ def reference_causal_lm_loss(logits, labels):
 
     shift_logits = logits[:, :-1, :]
     shift_labels = labels[:, 1:]
-    return F.cross_entropy(shift_logits.reshape(-1, logits.size(-1)), shift_labels.reshape(-1),
-                           ignore_index=-100)
+    return F.cross_entropy(
+        shift_logits.reshape(-1, logits.size(-1)), shift_labels.reshape(-1), ignore_index=-100
+    )
 
 
 def _loss_cases():
@@ -176,25 +210,37 @@ def check_causal_lm_loss(causal_lm_loss: Callable) -> CheckResult:
         unshifted = float(F.cross_entropy(logits.reshape(-1, vocab), labels.reshape(-1)))
         backwards = float(F.cross_entropy(logits[:, 1:].reshape(-1, vocab), labels[:, :-1].reshape(-1)))
         if math.isclose(got, unshifted, rel_tol=1e-4):
-            return fail("you compared every position with its own token: the logits at position i predict "
-                        "the token at i + 1, so drop the last logit and the first label "
-                        "(logits[:, :-1] against labels[:, 1:]).")
+            return fail(
+                "you compared every position with its own token: the logits at position i predict "
+                "the token at i + 1, so drop the last logit and the first label "
+                "(logits[:, :-1] against labels[:, 1:])."
+            )
         if math.isclose(got, backwards, rel_tol=1e-4):
-            return fail("the shift goes the wrong way: the logits at position i predict the NEXT token, so "
-                        "use logits[:, :-1] with labels[:, 1:].")
-        return fail(f"on a fixed batch your loss is {got:.4f}, expected {want:.4f}: flatten to "
-                    "[positions, vocab] and [positions], then F.cross_entropy.")
+            return fail(
+                "the shift goes the wrong way: the logits at position i predict the NEXT token, so "
+                "use logits[:, :-1] with labels[:, 1:]."
+            )
+        return fail(
+            f"on a fixed batch your loss is {got:.4f}, expected {want:.4f}: flatten to "
+            "[positions, vocab] and [positions], then F.cross_entropy."
+        )
     try:
         got = float(causal_lm_loss(logits.clone(), padded.clone()))
     except (IndexError, RuntimeError) as error:
-        return fail(f"labels of -100 (padding) make your loss fail ({type(error).__name__}): pass "
-                    "ignore_index=-100 to F.cross_entropy so that those positions are skipped.")
+        return fail(
+            f"labels of -100 (padding) make your loss fail ({type(error).__name__}): pass "
+            "ignore_index=-100 to F.cross_entropy so that those positions are skipped."
+        )
     want = float(reference_causal_lm_loss(logits, padded))
     if not math.isclose(got, want, rel_tol=1e-4):
-        return fail(f"with -100 labels (padding) your loss is {got:.4f}, expected {want:.4f}: positions "
-                    "labelled -100 must not count (ignore_index=-100, and the mean over the others).")
-    return success("causal_lm_loss shifts by one position and ignores -100, exactly like the loss a causal "
-                   "model computes from labels=input_ids.")
+        return fail(
+            f"with -100 labels (padding) your loss is {got:.4f}, expected {want:.4f}: positions "
+            "labelled -100 must not count (ignore_index=-100, and the mean over the others)."
+        )
+    return success(
+        "causal_lm_loss shifts by one position and ignores -100, exactly like the loss a causal "
+        "model computes from labels=input_ids."
+    )
 
 
 # ---------------------------------------------------------------- masking statistics
@@ -214,11 +260,13 @@ def _masking_case(seed: int, positions: int, selected: int, masked: int, randomi
     labels[chosen] = original[chosen]
     inputs = original.clone()
     inputs[chosen[:masked]] = MASK_ID
-    random_ids = chosen[masked: masked + randomized]
+    random_ids = chosen[masked : masked + randomized]
     inputs[random_ids] = original[random_ids] + 5000  # always a different token
     rows = 4
     return {"input_ids": inputs.reshape(rows, -1), "labels": labels.reshape(rows, -1)}, {
-        "selected": selected / positions, "mask": masked / selected, "random": randomized / selected,
+        "selected": selected / positions,
+        "mask": masked / selected,
+        "random": randomized / selected,
         "unchanged": (selected - masked - randomized) / selected,
     }
 
@@ -244,24 +292,38 @@ def check_masking_stats(masking_stats: Callable) -> CheckResult:
         n_selected = round(want["selected"] * case[1])
         if not math.isclose(got["selected"], want["selected"], abs_tol=1e-6):
             if math.isclose(got["selected"], 1 - want["selected"], abs_tol=1e-6):
-                return fail("'selected' counts the positions whose label is -100: those are the ones the "
-                            "loss ignores. Selected tokens have a real label (labels != -100).")
-            return fail(f"on a batch of {case[1]} positions with {n_selected} labels != -100, 'selected' "
-                        f"should be {want['selected']:.3f}, not {got['selected']:.3f}.")
+                return fail(
+                    "'selected' counts the positions whose label is -100: those are the ones the "
+                    "loss ignores. Selected tokens have a real label (labels != -100)."
+                )
+            return fail(
+                f"on a batch of {case[1]} positions with {n_selected} labels != -100, 'selected' "
+                f"should be {want['selected']:.3f}, not {got['selected']:.3f}."
+            )
         for key in ("mask", "random", "unchanged"):
             if math.isclose(got[key], want[key], abs_tol=1e-6):
                 continue
             if math.isclose(got[key], want[key] * want["selected"], abs_tol=1e-6):
-                return fail(f"'{key}' is a fraction of all positions: the 80/10/10 split is measured among "
-                            "the selected tokens only (divide by the number of labels != -100).")
+                return fail(
+                    f"'{key}' is a fraction of all positions: the 80/10/10 split is measured among "
+                    "the selected tokens only (divide by the number of labels != -100)."
+                )
             if key == "random" and math.isclose(got[key], want["random"] + want["mask"], abs_tol=1e-6):
-                return fail("'random' also counts the [MASK] positions (they differ from their label too): a "
-                            "random replacement is neither [MASK] nor the original token.")
+                return fail(
+                    "'random' also counts the [MASK] positions (they differ from their label too): a "
+                    "random replacement is neither [MASK] nor the original token."
+                )
             if key == "unchanged" and math.isclose(got[key], 0.1, abs_tol=1e-6):
-                return fail("'unchanged' must be measured on the batch (input_ids == labels where selected), "
-                            "not the collator's nominal 10%.")
-            return fail(f"'{key}' should be {want[key]:.3f} on a batch with {n_selected} selected tokens, "
-                        f"not {got[key]:.3f}. Among selected positions: [MASK] where input_ids == "
-                        "mask_token_id, unchanged where input_ids == labels, random otherwise.")
-    return success("masking_stats measures the selected fraction and the [MASK] / random / unchanged split "
-                   "among the selected tokens.")
+                return fail(
+                    "'unchanged' must be measured on the batch (input_ids == labels where selected), "
+                    "not the collator's nominal 10%."
+                )
+            return fail(
+                f"'{key}' should be {want[key]:.3f} on a batch with {n_selected} selected tokens, "
+                f"not {got[key]:.3f}. Among selected positions: [MASK] where input_ids == "
+                "mask_token_id, unchanged where input_ids == labels, random otherwise."
+            )
+    return success(
+        "masking_stats measures the selected fraction and the [MASK] / random / unchanged split "
+        "among the selected tokens."
+    )

@@ -15,13 +15,22 @@ from course.checks.base import CheckResult, fail, register, success
 # Sentence pairs in the style of MRPC, of different lengths; the last pair is far longer than
 # the model's 512-token limit, so that a tokenize function without truncation is caught.
 PAIRS: list[tuple[str, str, int]] = [
-    ("The company said profits rose sharply in the third quarter .",
-     "Profits climbed steeply in the third quarter , the company said .", 1),
+    (
+        "The company said profits rose sharply in the third quarter .",
+        "Profits climbed steeply in the third quarter , the company said .",
+        1,
+    ),
     ("He left early .", "The meeting , which had been planned for weeks , ended at noon without a vote .", 0),
-    ("Shares fell 3 percent in early trading on the Nasdaq stock market .",
-     "The stock dropped 3 percent .", 1),
-    ("The storm knocked out power to thousands of homes . " * 30,
-     "Thousands of homes lost power during the storm , officials said . " * 30, 1),
+    (
+        "Shares fell 3 percent in early trading on the Nasdaq stock market .",
+        "The stock dropped 3 percent .",
+        1,
+    ),
+    (
+        "The storm knocked out power to thousands of homes . " * 30,
+        "Thousands of homes lost power during the storm , officials said . " * 30,
+        1,
+    ),
 ]
 TEXT_COLUMNS = ("sentence1", "sentence2")
 MODEL_INPUTS = ("input_ids", "token_type_ids", "attention_mask")
@@ -63,8 +72,10 @@ def check_tokenize_function(tokenize_function: Callable, tokenizer) -> CheckResu
     if out is None:
         return fail("tokenize_function returned None: return what the tokenizer returns.")
     if not isinstance(out, Mapping):
-        return fail(f"tokenize_function returned a {type(out).__name__}; Dataset.map needs a dict of "
-                    "columns: return the tokenizer's output (input_ids, token_type_ids, attention_mask).")
+        return fail(
+            f"tokenize_function returned a {type(out).__name__}; Dataset.map needs a dict of "
+            "columns: return the tokenizer's output (input_ids, token_type_ids, attention_mask)."
+        )
     missing = [key for key in MODEL_INPUTS if key not in out]
     if "input_ids" in missing:
         return fail(f"the result has no 'input_ids' (keys: {sorted(out)}): return tokenizer(...) itself.")
@@ -72,17 +83,23 @@ def check_tokenize_function(tokenize_function: Callable, tokenizer) -> CheckResu
         import torch
 
         if isinstance(out["input_ids"], torch.Tensor):
-            return fail("you returned tensors (return_tensors=...): Dataset.map stores plain lists, and "
-                        "tensors are made later, batch by batch, by the data collator.")
+            return fail(
+                "you returned tensors (return_tensors=...): Dataset.map stores plain lists, and "
+                "tensors are made later, batch by batch, by the data collator."
+            )
     except ImportError:  # pragma: no cover - torch is a core dependency
         pass
     rows = _as_rows(out["input_ids"])
     if rows is None:
-        return fail("input_ids should hold one list of token ids per pair. With batched=True the function "
-                    "gets lists of sentences: pass the whole batch['sentence1'] and batch['sentence2'].")
+        return fail(
+            "input_ids should hold one list of token ids per pair. With batched=True the function "
+            "gets lists of sentences: pass the whole batch['sentence1'] and batch['sentence2']."
+        )
     if len(rows) != len(batch["sentence1"]):
-        return fail(f"{len(batch['sentence1'])} pairs went in but {len(rows)} rows came out: tokenize the "
-                    "two columns together, tokenizer(batch['sentence1'], batch['sentence2'], ...).")
+        return fail(
+            f"{len(batch['sentence1'])} pairs went in but {len(rows)} rows came out: tokenize the "
+            "two columns together, tokenizer(batch['sentence1'], batch['sentence2'], ...)."
+        )
     expected = reference_tokenize_function(tokenizer)(batch)
     sep, pad = tokenizer.sep_token_id, tokenizer.pad_token_id
     limit = tokenizer.model_max_length
@@ -90,28 +107,42 @@ def check_tokenize_function(tokenize_function: Callable, tokenizer) -> CheckResu
         if row == want:
             continue
         if row.count(sep) < 2:
-            return fail(f"pair {i} has a single [SEP]: the tokenizer saw one text, not a pair. Pass the two "
-                        "sentences as two arguments: tokenizer(batch['sentence1'], batch['sentence2'], ...).")
+            return fail(
+                f"pair {i} has a single [SEP]: the tokenizer saw one text, not a pair. Pass the two "
+                "sentences as two arguments: tokenizer(batch['sentence1'], batch['sentence2'], ...)."
+            )
         if pad in row and pad not in want:
-            return fail("your rows are padded: do not pad in the tokenize function. Padding every row to "
-                        "the same length wastes memory and compute; the data collator pads each batch to "
-                        "its own longest row (dynamic padding).")
+            return fail(
+                "your rows are padded: do not pad in the tokenize function. Padding every row to "
+                "the same length wastes memory and compute; the data collator pads each batch to "
+                "its own longest row (dynamic padding)."
+            )
         if len(row) > limit:
-            return fail(f"pair {i} has {len(row)} tokens, more than the model's limit of {limit}: "
-                        "pass truncation=True.")
+            return fail(
+                f"pair {i} has {len(row)} tokens, more than the model's limit of {limit}: "
+                "pass truncation=True."
+            )
         if len(row) < len(want) and len(want) == limit:
-            return fail(f"pair {i} was cut to {len(row)} tokens: keep the model's limit ({limit}), i.e. "
-                        "truncation=True without max_length.")
-        return fail(f"pair {i} differs from tokenizer(sentence1, sentence2, truncation=True): "
-                    f"got {len(row)} ids, expected {len(want)}.")
+            return fail(
+                f"pair {i} was cut to {len(row)} tokens: keep the model's limit ({limit}), i.e. "
+                "truncation=True without max_length."
+            )
+        return fail(
+            f"pair {i} differs from tokenizer(sentence1, sentence2, truncation=True): "
+            f"got {len(row)} ids, expected {len(want)}."
+        )
     if missing:
-        return fail(f"the result lacks {missing}: return everything the tokenizer gives for the pair "
-                    "(token_type_ids tell the model which sentence a token belongs to).")
+        return fail(
+            f"the result lacks {missing}: return everything the tokenizer gives for the pair "
+            "(token_type_ids tell the model which sentence a token belongs to)."
+        )
     for key in ("token_type_ids", "attention_mask"):
         if _as_rows(out[key]) != expected[key]:
             return fail(f"{key} differs from the tokenizer's: return the tokenizer's output unchanged.")
-    return success("tokenize_function returns input_ids, token_type_ids and attention_mask for each "
-                   f"pair, truncated to {limit} tokens and not padded.")
+    return success(
+        "tokenize_function returns input_ids, token_type_ids and attention_mask for each "
+        f"pair, truncated to {limit} tokens and not padded."
+    )
 
 
 def pair_features(tokenizer, pairs: Sequence[tuple[str, str, int]] = PAIRS[:3]) -> list[dict]:
@@ -125,11 +156,15 @@ def _compare_batch(out: Any, want: Mapping[str, Any], tokenizer) -> CheckResult 
     import torch
 
     if not isinstance(out, Mapping):
-        return fail(f"your collate function returned a {type(out).__name__}: return a dict of tensors, "
-                    "one per model input (input_ids, token_type_ids, attention_mask, labels).")
+        return fail(
+            f"your collate function returned a {type(out).__name__}: return a dict of tensors, "
+            "one per model input (input_ids, token_type_ids, attention_mask, labels)."
+        )
     if "labels" not in out and "label" in out:
-        return fail("rename 'label' to 'labels': the model's forward() takes labels=..., and "
-                    "DataCollatorWithPadding renames it for you.")
+        return fail(
+            "rename 'label' to 'labels': the model's forward() takes labels=..., and "
+            "DataCollatorWithPadding renames it for you."
+        )
     missing = [key for key in want if key not in out]
     if missing:
         return fail(f"the batch lacks {missing}; DataCollatorWithPadding returns {list(want)}.")
@@ -139,17 +174,23 @@ def _compare_batch(out: Any, want: Mapping[str, Any], tokenizer) -> CheckResult 
     for key, expected in want.items():
         value = out[key]
         if not isinstance(value, torch.Tensor):
-            return fail(f"{key} is a {type(value).__name__}, not a tensor: the model needs torch tensors "
-                        "(torch.tensor(rows)).")
+            return fail(
+                f"{key} is a {type(value).__name__}, not a tensor: the model needs torch tensors "
+                "(torch.tensor(rows))."
+            )
         if value.dtype != expected.dtype:
             return fail(f"{key} has dtype {value.dtype}; ids and masks are integers ({expected.dtype}).")
         if tuple(value.shape) != tuple(expected.shape):
             if key != "labels" and value.dim() == 2 and value.shape[1] > expected.shape[1]:
-                return fail(f"{key} has shape {list(value.shape)}: you padded to {value.shape[1]} tokens. "
-                            "Dynamic padding pads to the longest sequence in the batch "
-                            f"({expected.shape[1]} here).")
-            return fail(f"{key} has shape {list(value.shape)}, expected {list(expected.shape)} "
-                        "[batch, longest sequence in the batch].")
+                return fail(
+                    f"{key} has shape {list(value.shape)}: you padded to {value.shape[1]} tokens. "
+                    "Dynamic padding pads to the longest sequence in the batch "
+                    f"({expected.shape[1]} here)."
+                )
+            return fail(
+                f"{key} has shape {list(value.shape)}, expected {list(expected.shape)} "
+                "[batch, longest sequence in the batch]."
+            )
         if torch.equal(value, expected):
             continue
         if key == "labels":
@@ -159,19 +200,27 @@ def _compare_batch(out: Any, want: Mapping[str, Any], tokenizer) -> CheckResult 
         right = torch.arange(width)[None, :] < lengths[:, None]
         if torch.equal(value[right], expected[right]):
             pad_value = {"input_ids": tokenizer.pad_token_id, "attention_mask": 0}.get(
-                key, tokenizer.pad_token_type_id)
+                key, tokenizer.pad_token_type_id
+            )
             if key == "attention_mask":
-                return fail("attention_mask must be 0 on padding (and 1 on real tokens), or the model "
-                            "attends to the padding.")
+                return fail(
+                    "attention_mask must be 0 on padding (and 1 on real tokens), or the model "
+                    "attends to the padding."
+                )
             source = "tokenizer.pad_token_id" if key == "input_ids" else "tokenizer.pad_token_type_id"
             return fail(f"{key} is padded with the wrong value: pad it with {pad_value} ({source}).")
-        flipped = torch.stack([torch.roll(row, int(width - n))
-                               for row, n in zip(expected, lengths, strict=True)])
+        flipped = torch.stack(
+            [torch.roll(row, int(width - n)) for row, n in zip(expected, lengths, strict=True)]
+        )
         if torch.equal(value, flipped):
-            return fail(f"{key} is padded on the left; BERT's tokenizer pads on the right "
-                        "(tokenizer.padding_side == 'right'): append the padding after the tokens.")
-        return fail(f"{key} differs from DataCollatorWithPadding's: keep each row's tokens in order, "
-                    "then pad on the right.")
+            return fail(
+                f"{key} is padded on the left; BERT's tokenizer pads on the right "
+                "(tokenizer.padding_side == 'right'): append the padding after the tokens."
+            )
+        return fail(
+            f"{key} differs from DataCollatorWithPadding's: keep each row's tokens in order, "
+            "then pad on the right."
+        )
     return None
 
 
@@ -187,14 +236,16 @@ def check_collate(collate_fn: Callable, tokenizer) -> CheckResult:
         problem = _compare_batch(collate_fn(copy.deepcopy(features)), dict(want), tokenizer)
         if problem is not None:
             return problem
-    return success("your collate function pads each batch to its longest row and returns the same "
-                   "tensors as DataCollatorWithPadding.")
+    return success(
+        "your collate function pads each batch to its longest row and returns the same "
+        "tensors as DataCollatorWithPadding."
+    )
 
 
 def padding_waste_reference(lengths: Sequence[int], batch_size: int) -> float:
     """Padding tokens / all tokens when consecutive batches are padded to their own longest row."""
     lengths = [int(n) for n in lengths]
-    batches = [lengths[i:i + batch_size] for i in range(0, len(lengths), batch_size)]
+    batches = [lengths[i : i + batch_size] for i in range(0, len(lengths), batch_size)]
     total = sum(max(b) * len(b) for b in batches)
     return (total - sum(lengths)) / total if total else 0.0
 
@@ -221,8 +272,10 @@ def check_padding_waste(padding_waste: Callable[[Sequence[int], int], float]) ->
         if math.isclose(got, want, abs_tol=1e-9):
             continue
         case = f"for lengths={lengths}, batch_size={batch_size}"
-        total = sum(max(lengths[i:i + batch_size]) * len(lengths[i:i + batch_size])
-                    for i in range(0, len(lengths), batch_size))
+        total = sum(
+            max(lengths[i : i + batch_size]) * len(lengths[i : i + batch_size])
+            for i in range(0, len(lengths), batch_size)
+        )
         pads = total - sum(lengths)
         fixed = 1 - sum(lengths) / (max(lengths) * len(lengths))
         if got > 1:
@@ -231,15 +284,21 @@ def check_padding_waste(padding_waste: Callable[[Sequence[int], int], float]) ->
                 hint = "return a fraction (0.25), not a percentage (25)."
             return fail(f"{case} you returned {got:.4g}: {hint}")
         if math.isclose(got, fixed) and not math.isclose(fixed, want):
-            return fail(f"{case} you returned {got:.4f}, the waste of padding everything to the longest row "
-                        f"overall; dynamic padding pads each batch only to its own longest row ({want:.4f}).")
+            return fail(
+                f"{case} you returned {got:.4f}, the waste of padding everything to the longest row "
+                f"overall; dynamic padding pads each batch only to its own longest row ({want:.4f})."
+            )
         if sum(lengths) and math.isclose(got, pads / sum(lengths)):
-            return fail(f"{case} you divided by the real tokens; divide the padding by all tokens of the "
-                        f"padded batches, real ones and padding ({want:.4f}).")
+            return fail(
+                f"{case} you divided by the real tokens; divide the padding by all tokens of the "
+                f"padded batches, real ones and padding ({want:.4f})."
+            )
         full = len(lengths) // batch_size * batch_size
         dropped = padding_waste_reference(lengths[:full], batch_size) if full else None
         if full < len(lengths) and dropped is not None and math.isclose(got, dropped):
             return fail(f"{case} you dropped the last, smaller batch: it is padded and counted too.")
-        return fail(f"{case} you returned {got:.4f}, expected {want:.4f}: split the lengths into consecutive "
-                    "batches, pad each to its longest row, and divide all padding by all tokens.")
+        return fail(
+            f"{case} you returned {got:.4f}, expected {want:.4f}: split the lengths into consecutive "
+            "batches, pad each to its longest row, and divide all padding by all tokens."
+        )
     return success("padding_waste measures the padding of dynamic padding, last batch included.")

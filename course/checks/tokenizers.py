@@ -40,15 +40,20 @@ def _expected_chars(text: str) -> list[str]:
 def _list_of_str(got: Any, name: str, text: str) -> CheckResult | None:
     """A failure when `got` is not a list of strings, else None."""
     if isinstance(got, str):
-        return fail(f"{name}({text!r}) returned one string; return a list of tokens, "
-                    "e.g. [...] or list(...).")
+        return fail(
+            f"{name}({text!r}) returned one string; return a list of tokens, e.g. [...] or list(...)."
+        )
     if not isinstance(got, list):
-        return fail(f"{name}({text!r}) returned {type(got).__name__}; return a list of strings "
-                    "(wrap a generator or map in list(...)).")
+        return fail(
+            f"{name}({text!r}) returned {type(got).__name__}; return a list of strings "
+            "(wrap a generator or map in list(...))."
+        )
     wrong = [t for t in got if not isinstance(t, str)]
     if wrong:
-        return fail(f"{name}({text!r}) holds {type(wrong[0]).__name__} items such as {wrong[0]!r}; "
-                    "every token must be a string.")
+        return fail(
+            f"{name}({text!r}) holds {type(wrong[0]).__name__} items such as {wrong[0]!r}; "
+            "every token must be a string."
+        )
     return None
 
 
@@ -64,17 +69,25 @@ def check_word_tokenizer(word_tokenize: Callable[[str], list[str]]) -> CheckResu
         if got == expected:
             continue
         if any(not t.strip() for t in got):
-            return fail(f"word_tokenize({text!r}) contains empty or blank tokens {got}: re.split and "
-                        "str.split(' ') leave them; use re.findall(r\"\\w+|[^\\w\\s]\", text) or drop them.")
+            return fail(
+                f"word_tokenize({text!r}) contains empty or blank tokens {got}: re.split and "
+                "str.split(' ') leave them; use re.findall(r\"\\w+|[^\\w\\s]\", text) or drop them."
+            )
         if [t.lower() for t in got] == expected:
-            return fail(f"word_tokenize({text!r}) gave {got}: lowercase the text first, so that 'Using' "
-                        "and 'using' are one vocabulary entry (as in bert-base-uncased).")
+            return fail(
+                f"word_tokenize({text!r}) gave {got}: lowercase the text first, so that 'Using' "
+                "and 'using' are one vocabulary entry (as in bert-base-uncased)."
+            )
         if [t.lower() for t in got] == text.lower().split():
-            return fail(f"word_tokenize({text!r}) gave {got}: splitting on spaces keeps punctuation glued "
-                        "to words ('simple!' and 'simple' would be two entries); make each punctuation "
-                        "mark a token of its own.")
-        return fail(f"word_tokenize({text!r}) gave {got}, expected {expected} "
-                    "(lowercase; words = runs of letters/digits/_; each other non-space character alone).")
+            return fail(
+                f"word_tokenize({text!r}) gave {got}: splitting on spaces keeps punctuation glued "
+                "to words ('simple!' and 'simple' would be two entries); make each punctuation "
+                "mark a token of its own."
+            )
+        return fail(
+            f"word_tokenize({text!r}) gave {got}, expected {expected} "
+            "(lowercase; words = runs of letters/digits/_; each other non-space character alone)."
+        )
     example = WORD_CASES[1]
     return success(f"word_tokenize works: {example!r} -> {_expected_words(example)}.")
 
@@ -92,11 +105,15 @@ def check_char_tokenizer(char_tokenize: Callable[[str], list[str]]) -> CheckResu
             continue
         if any(len(t) != 1 for t in got):
             longer = next(t for t in got if len(t) != 1)
-            return fail(f"char_tokenize({text!r}) has the token {longer!r}: every token must be exactly one "
-                        "character (list(text) gives that).")
+            return fail(
+                f"char_tokenize({text!r}) has the token {longer!r}: every token must be exactly one "
+                "character (list(text) gives that)."
+            )
         if any(t.isspace() for t in got):
-            return fail(f"char_tokenize({text!r}) keeps spaces as tokens: leave whitespace out, as the "
-                        "word tokenizer does.")
+            return fail(
+                f"char_tokenize({text!r}) keeps spaces as tokens: leave whitespace out, as the "
+                "word tokenizer does."
+            )
         if [t.lower() for t in got] == expected:
             return fail(f"char_tokenize({text!r}) keeps capitals ({got[:6]}...): lowercase the text first.")
         return fail(f"char_tokenize({text!r}) gave {got}, expected {expected}.")
@@ -112,8 +129,11 @@ def _reference_stats(train: tuple[str, ...], test: tuple[str, ...], max_size: in
     ranked = sorted(counts, key=lambda t: (-counts[t], t))
     vocab = set(ranked if max_size is None else ranked[:max_size])
     tokens = [t for text in test for t in text.split()]
-    return {"vocab_size": len(vocab), "unk_rate": sum(t not in vocab for t in tokens) / len(tokens),
-            "tokens_per_text": len(tokens) / len(test)}
+    return {
+        "vocab_size": len(vocab),
+        "unk_rate": sum(t not in vocab for t in tokens) / len(tokens),
+        "tokens_per_text": len(tokens) / len(test),
+    }
 
 
 @register("tokenizers_vocab_stats")
@@ -125,8 +145,9 @@ def check_vocab_stats(vocab_stats: Callable[..., dict]) -> CheckResult:
     train, test = list(STATS_TRAIN), list(STATS_TEST)
     got = vocab_stats(str.split, train, test)
     if not isinstance(got, dict):
-        return fail(f"vocab_stats returned {type(got).__name__}; return a dict with the keys "
-                    f"{list(STATS_KEYS)}.")
+        return fail(
+            f"vocab_stats returned {type(got).__name__}; return a dict with the keys {list(STATS_KEYS)}."
+        )
     missing = [k for k in STATS_KEYS if k not in got]
     if missing:
         return fail(f"vocab_stats's dict lacks {missing}; it needs {list(STATS_KEYS)}.")
@@ -149,34 +170,47 @@ def check_vocab_stats(vocab_stats: Callable[..., dict]) -> CheckResult:
         vocab = {t for text in train for t in text.split()}
         distinct = {t for t in test_tokens if t not in vocab}
         if math.isclose(got["unk_rate"], len(distinct) / len(set(test_tokens)), abs_tol=1e-9) or math.isclose(
-                got["unk_rate"], len(distinct) / len(test_tokens), abs_tol=1e-9):
-            why = ("you counted distinct unknown tokens; count every occurrence ('barked' twice is two "
-                   "unknowns) and divide by the number of test tokens")
+            got["unk_rate"], len(distinct) / len(test_tokens), abs_tol=1e-9
+        ):
+            why = (
+                "you counted distinct unknown tokens; count every occurrence ('barked' twice is two "
+                "unknowns) and divide by the number of test tokens"
+            )
         elif math.isclose(got["unk_rate"], 1 - want["unk_rate"], abs_tol=1e-9):
             why = "that is the share of KNOWN tokens; the unknown rate is 1 minus it"
         else:
             why = "unk_rate = (test tokens not in the vocabulary) / (all test tokens)"
         return fail(f"unk_rate is {got['unk_rate']!r}, expected {want['unk_rate']:.4f} {where}: {why}.")
     if not math.isclose(got["tokens_per_text"], want["tokens_per_text"], abs_tol=1e-9):
-        return fail(f"tokens_per_text is {got['tokens_per_text']!r}, expected {want['tokens_per_text']} "
-                    f"{where}: the mean number of tokens per TEST text "
-                    "(all test tokens / number of test texts).")
+        return fail(
+            f"tokens_per_text is {got['tokens_per_text']!r}, expected {want['tokens_per_text']} "
+            f"{where}: the mean number of tokens per TEST text "
+            "(all test tokens / number of test texts)."
+        )
     try:
         capped = vocab_stats(str.split, train, test, max_size=1)
     except TypeError as error:
-        return fail(f"vocab_stats(..., max_size=1) raised TypeError ({error}): give it a parameter "
-                    "max_size=None that caps the vocabulary at the max_size most frequent tokens.")
+        return fail(
+            f"vocab_stats(..., max_size=1) raised TypeError ({error}): give it a parameter "
+            "max_size=None that caps the vocabulary at the max_size most frequent tokens."
+        )
     want_capped = _reference_stats(STATS_TRAIN, STATS_TEST, 1)
     if not isinstance(capped, dict) or capped.get("vocab_size") != 1:
         size = capped.get("vocab_size") if isinstance(capped, dict) else capped
-        return fail(f"with max_size=1 vocab_size is {size}, expected 1 {where}: keep only the max_size "
-                    "most frequent training tokens (collections.Counter(...).most_common(max_size)).")
+        return fail(
+            f"with max_size=1 vocab_size is {size}, expected 1 {where}: keep only the max_size "
+            "most frequent training tokens (collections.Counter(...).most_common(max_size))."
+        )
     if not math.isclose(capped.get("unk_rate", -1), want_capped["unk_rate"], abs_tol=1e-9):
-        return fail(f"with max_size=1 unk_rate is {capped.get('unk_rate')!r}, expected "
-                    f"{want_capped['unk_rate']:.4f}: the vocabulary is {{'the'}}, the most frequent "
-                    "training token; every other test token is unknown.")
-    return success(f"vocab_stats works: {want['vocab_size']} entries, unk_rate {want['unk_rate']:.3f}; "
-                   f"capped at 1 entry the unknown rate rises to {want_capped['unk_rate']:.3f}.")
+        return fail(
+            f"with max_size=1 unk_rate is {capped.get('unk_rate')!r}, expected "
+            f"{want_capped['unk_rate']:.4f}: the vocabulary is {{'the'}}, the most frequent "
+            "training token; every other test token is unknown."
+        )
+    return success(
+        f"vocab_stats works: {want['vocab_size']} entries, unk_rate {want['unk_rate']:.3f}; "
+        f"capped at 1 entry the unknown rate rises to {want_capped['unk_rate']:.3f}."
+    )
 
 
 def _check_encode(encode: Callable[[str], list[int]], tokenizer: Any) -> CheckResult | None:
@@ -188,21 +222,30 @@ def _check_encode(encode: Callable[[str], list[int]], tokenizer: Any) -> CheckRe
         if not isinstance(got, list):
             return fail(f"encode({text!r}) returned {type(got).__name__}; return a plain list of int ids.")
         if got and all(isinstance(t, str) for t in got):
-            return fail(f"encode({text!r}) returned tokens {got[:4]}...; turn them into ids with "
-                        "tokenizer.convert_tokens_to_ids(tokens).")
+            return fail(
+                f"encode({text!r}) returned tokens {got[:4]}...; turn them into ids with "
+                "tokenizer.convert_tokens_to_ids(tokens)."
+            )
         if got == expected:
             continue
         if got == expected[1:-1]:
-            return fail(f"encode({text!r}) lacks the special tokens: tokenize() adds none, so put "
-                        f"tokenizer.cls_token_id ({expected[0]}) first and tokenizer.sep_token_id "
-                        f"({expected[-1]}) last.")
+            return fail(
+                f"encode({text!r}) lacks the special tokens: tokenize() adds none, so put "
+                f"tokenizer.cls_token_id ({expected[0]}) first and tokenizer.sep_token_id "
+                f"({expected[-1]}) last."
+            )
         if got[1:-1] == expected[1:-1] and len(got) == len(expected):
-            return fail(f"encode({text!r}) starts/ends with {got[0]}/{got[-1]}, expected {expected[0]} "
-                        f"({tokenizer.cls_token}) and {expected[-1]} ({tokenizer.sep_token}).")
-        position = next((i for i, (a, b) in enumerate(zip(got, expected)) if a != b),
-                        min(len(got), len(expected)))
-        return fail(f"encode({text!r}) gave {got}, expected {expected} (tokenizer(text)['input_ids']); "
-                    f"they first differ at position {position}.")
+            return fail(
+                f"encode({text!r}) starts/ends with {got[0]}/{got[-1]}, expected {expected[0]} "
+                f"({tokenizer.cls_token}) and {expected[-1]} ({tokenizer.sep_token})."
+            )
+        position = next(
+            (i for i, (a, b) in enumerate(zip(got, expected)) if a != b), min(len(got), len(expected))
+        )
+        return fail(
+            f"encode({text!r}) gave {got}, expected {expected} (tokenizer(text)['input_ids']); "
+            f"they first differ at position {position}."
+        )
     return None
 
 
@@ -212,27 +255,34 @@ def _check_decode(decode: Callable[[list[int]], str], tokenizer: Any) -> CheckRe
         expected = tokenizer.decode(ids, skip_special_tokens=True)
         got = decode(ids)
         if isinstance(got, list):
-            return fail(f"decode(...) returned a list {got[:4]}...; return one string "
-                        "(tokenizer.decode gives it).")
+            return fail(
+                f"decode(...) returned a list {got[:4]}...; return one string (tokenizer.decode gives it)."
+            )
         if not isinstance(got, str):
             return fail(f"decode(...) returned {type(got).__name__}; return a string.")
         if got == expected:
             continue
         specials = [t for t in tokenizer.all_special_tokens if t in got]
         if specials:
-            return fail(f"decode(...) gave {got!r}: it still shows {specials}; "
-                        "pass skip_special_tokens=True.")
+            return fail(
+                f"decode(...) gave {got!r}: it still shows {specials}; pass skip_special_tokens=True."
+            )
         if "##" in got:
-            return fail(f"decode(...) gave {got!r}: joining tokens with spaces leaves the '##' pieces apart; "
-                        "tokenizer.decode (or convert_tokens_to_string) glues them back onto their word.")
-        return fail(f"decode(...) gave {got!r}, expected {expected!r} "
-                    "(tokenizer.decode(ids, skip_special_tokens=True)).")
+            return fail(
+                f"decode(...) gave {got!r}: joining tokens with spaces leaves the '##' pieces apart; "
+                "tokenizer.decode (or convert_tokens_to_string) glues them back onto their word."
+            )
+        return fail(
+            f"decode(...) gave {got!r}, expected {expected!r} "
+            "(tokenizer.decode(ids, skip_special_tokens=True))."
+        )
     return None
 
 
 @register("tokenizers_round_trip")
-def check_round_trip(encode: Callable[[str], list[int]], decode: Callable[[list[int]], str],
-                     tokenizer: Any = None) -> CheckResult:
+def check_round_trip(
+    encode: Callable[[str], list[int]], decode: Callable[[list[int]], str], tokenizer: Any = None
+) -> CheckResult:
     """encode(text) == tokenizer(text)['input_ids'] built by hand; decode(ids) drops the special tokens."""
     if tokenizer is None:
         import contextlib
@@ -247,6 +297,9 @@ def check_round_trip(encode: Callable[[str], list[int]], decode: Callable[[list[
             return problem
     text = ROUND_TRIP_CASES[2]
     back = decode(encode(text))
-    note = ("the same text" if back == text
-            else f"{back!r}: lowercased by the uncased vocabulary, not the original")
+    note = (
+        "the same text"
+        if back == text
+        else f"{back!r}: lowercased by the uncased vocabulary, not the original"
+    )
     return success(f"encode and decode agree with the tokenizer; the round trip of {text!r} gives {note}.")

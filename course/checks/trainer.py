@@ -19,7 +19,7 @@ PRECISION_CASES: list[tuple[str, bool, dict[str, bool]]] = [
     ("cpu", False, {"fp16": False, "bf16": False}),
     ("cpu", True, {"fp16": False, "bf16": False}),
     ("mps", False, {"fp16": False, "bf16": False}),
-    ("cuda", True, {"fp16": False, "bf16": True}),   # e.g. A100, H100, L4
+    ("cuda", True, {"fp16": False, "bf16": True}),  # e.g. A100, H100, L4
     ("cuda", False, {"fp16": True, "bf16": False}),  # e.g. the T4 of free Colab
 ]
 
@@ -37,25 +37,35 @@ def check_precision_flags(precision_flags: Callable[[str, bool], Mapping[str, bo
         got = precision_flags(device, bf16_supported)
         case = f"precision_flags({device!r}, bf16_supported={bf16_supported})"
         if not isinstance(got, Mapping) or set(got) != {"fp16", "bf16"}:
-            return fail(f"{case} returned {got!r}: return a dict with exactly the keys 'fp16' and 'bf16', "
-                        "so that TrainingArguments(**flags) works.")
+            return fail(
+                f"{case} returned {got!r}: return a dict with exactly the keys 'fp16' and 'bf16', "
+                "so that TrainingArguments(**flags) works."
+            )
         if not all(isinstance(value, bool) for value in got.values()):
-            return fail(f"{case} returned {got!r}: use the booleans True and False "
-                        "(e.g. device == 'cuda' and bf16_supported).")
+            return fail(
+                f"{case} returned {got!r}: use the booleans True and False "
+                "(e.g. device == 'cuda' and bf16_supported)."
+            )
         got = dict(got)
         if got == want:
             continue
         if got["fp16"] and got["bf16"]:
             return fail(f"{case} turns on fp16 and bf16 together: pick at most one mixed precision.")
         if device != "cuda":
-            return fail(f"{case} returned {got}: on {device!r} keep full precision (both False); in this "
-                        "course mixed precision is for a CUDA GPU only.")
+            return fail(
+                f"{case} returned {got}: on {device!r} keep full precision (both False); in this "
+                "course mixed precision is for a CUDA GPU only."
+            )
         if bf16_supported:
-            return fail(f"{case} returned {got}: this GPU supports bf16, which keeps float32's range "
-                        "(no loss scaling needed): use bf16=True, fp16=False.")
+            return fail(
+                f"{case} returned {got}: this GPU supports bf16, which keeps float32's range "
+                "(no loss scaling needed): use bf16=True, fp16=False."
+            )
         return fail(f"{case} returned {got}: this GPU has no bf16 (e.g. a T4); use fp16=True there.")
-    return success("precision_flags picks bf16 on GPUs that support it, fp16 on older GPUs, and full "
-                   "precision on CPU and MPS.")
+    return success(
+        "precision_flags picks bf16 on GPUs that support it, fp16 on older GPUs, and full "
+        "precision on CPU and MPS."
+    )
 
 
 def metrics_cases() -> list[tuple[str, Any, Any]]:
@@ -84,8 +94,10 @@ def compute_metrics_reference(logits, labels) -> dict[str, float]:
     from sklearn.metrics import accuracy_score, f1_score
 
     predictions = np.argmax(logits, axis=-1)
-    return {"accuracy": float(accuracy_score(labels, predictions)),
-            "f1": float(f1_score(labels, predictions, zero_division=0))}
+    return {
+        "accuracy": float(accuracy_score(labels, predictions)),
+        "f1": float(f1_score(labels, predictions, zero_division=0)),
+    }
 
 
 def _call_metrics(compute_metrics: Callable, logits, labels) -> tuple[Any, CheckResult | None]:
@@ -98,11 +110,15 @@ def _call_metrics(compute_metrics: Callable, logits, labels) -> tuple[Any, Check
     except ValueError as error:
         text = str(error)
         if "continuous" in text or "multioutput" in text:
-            return None, fail("scikit-learn got logits, not classes: take np.argmax(logits, axis=-1) first "
-                              "(one predicted class per example).")
+            return None, fail(
+                "scikit-learn got logits, not classes: take np.argmax(logits, axis=-1) first "
+                "(one predicted class per example)."
+            )
         if "inconsistent numbers of samples" in text:
-            return None, fail("predictions and labels have different lengths: take the argmax over the "
-                              "last axis (axis=-1), one class per example, not over axis 0.")
+            return None, fail(
+                "predictions and labels have different lengths: take the argmax over the "
+                "last axis (axis=-1), one class per example, not over axis 0."
+            )
         raise
 
 
@@ -118,8 +134,10 @@ def check_compute_metrics(compute_metrics: Callable) -> CheckResult:
             return problem
         want = compute_metrics_reference(logits, labels)
         if not isinstance(got, Mapping):
-            return fail(f"compute_metrics returned {type(got).__name__}: return a dict such as "
-                        "{'accuracy': 0.8, 'f1': 0.85}; the Trainer logs it as eval_accuracy, eval_f1.")
+            return fail(
+                f"compute_metrics returned {type(got).__name__}: return a dict such as "
+                "{'accuracy': 0.8, 'f1': 0.85}; the Trainer logs it as eval_accuracy, eval_f1."
+            )
         missing = [key for key in want if key not in got]
         if missing:
             return fail(f"the dict lacks {missing} (keys: {sorted(got)}): name them 'accuracy' and 'f1'.")
@@ -131,8 +149,10 @@ def check_compute_metrics(compute_metrics: Callable) -> CheckResult:
                 return fail(f"{key} is a {type(value).__name__}: return plain numbers (float(...)).")
             value = float(value)
             if math.isnan(value):
-                return fail(f"on '{name}' {key} is nan: F1 is undefined when nothing is predicted positive; "
-                            "return 0.0 then (f1_score(..., zero_division=0)).")
+                return fail(
+                    f"on '{name}' {key} is nan: F1 is undefined when nothing is predicted positive; "
+                    "return 0.0 then (f1_score(..., zero_division=0))."
+                )
             if math.isclose(value, want[key], abs_tol=1e-6):
                 continue
             if math.isclose(value, 100 * want[key], abs_tol=1e-4) and want[key]:
@@ -141,15 +161,23 @@ def check_compute_metrics(compute_metrics: Callable) -> CheckResult:
                 predictions = np.argmax(logits, axis=-1)
                 macro = f1_score(labels, predictions, average="macro", zero_division=0)
                 if math.isclose(value, macro, abs_tol=1e-6):
-                    return fail(f"on '{name}' you return the macro F1 ({value:.3f}); MRPC reports the F1 of "
-                                f"the positive class, f1_score(labels, predictions) ({want[key]:.3f}).")
+                    return fail(
+                        f"on '{name}' you return the macro F1 ({value:.3f}); MRPC reports the F1 of "
+                        f"the positive class, f1_score(labels, predictions) ({want[key]:.3f})."
+                    )
                 if math.isclose(value, f1_score(1 - labels, 1 - predictions, zero_division=0), abs_tol=1e-6):
-                    return fail(f"on '{name}' you return the F1 of class 0; MRPC's F1 is for class 1 "
-                                "(equivalent), scikit-learn's default pos_label=1.")
-            return fail(f"on '{name}' {key} is {value:.4f}, expected {want[key]:.4f} "
-                        "(argmax over the last axis, then scikit-learn's accuracy_score / f1_score).")
-    return success("compute_metrics matches scikit-learn's accuracy and F1, edge cases included "
-                   "(one class only, no positive predictions).")
+                    return fail(
+                        f"on '{name}' you return the F1 of class 0; MRPC's F1 is for class 1 "
+                        "(equivalent), scikit-learn's default pos_label=1."
+                    )
+            return fail(
+                f"on '{name}' {key} is {value:.4f}, expected {want[key]:.4f} "
+                "(argmax over the last axis, then scikit-learn's accuracy_score / f1_score)."
+            )
+    return success(
+        "compute_metrics matches scikit-learn's accuracy and F1, edge cases included "
+        "(one class only, no positive predictions)."
+    )
 
 
 def sample_log_history() -> list[dict[str, float]]:
@@ -158,19 +186,45 @@ def sample_log_history() -> list[dict[str, float]]:
     train_losses = [0.69, 0.66, 0.61, 0.58, 0.52, 0.47]
     for i, loss in enumerate(train_losses, start=1):
         step = 4 * i
-        history.append({"loss": loss, "grad_norm": 3.1 - 0.2 * i, "learning_rate": 5e-5 * (1 - step / 24),
-                        "epoch": step / 12, "step": step})
+        history.append(
+            {
+                "loss": loss,
+                "grad_norm": 3.1 - 0.2 * i,
+                "learning_rate": 5e-5 * (1 - step / 24),
+                "epoch": step / 12,
+                "step": step,
+            }
+        )
         if step % 12 == 0:
-            history.append({"eval_loss": 0.64 - 0.05 * step / 12, "eval_accuracy": 0.68 + 0.02 * step / 12,
-                            "eval_f1": 0.81, "eval_runtime": 2.5, "eval_samples_per_second": 80.0,
-                            "eval_steps_per_second": 2.5, "epoch": step / 12, "step": step})
-    history.append({"train_runtime": 30.1, "train_samples_per_second": 17.0, "train_steps_per_second": 0.8,
-                    "total_flos": 1.0e12, "train_loss": 0.588, "epoch": 2.0, "step": 24})
+            history.append(
+                {
+                    "eval_loss": 0.64 - 0.05 * step / 12,
+                    "eval_accuracy": 0.68 + 0.02 * step / 12,
+                    "eval_f1": 0.81,
+                    "eval_runtime": 2.5,
+                    "eval_samples_per_second": 80.0,
+                    "eval_steps_per_second": 2.5,
+                    "epoch": step / 12,
+                    "step": step,
+                }
+            )
+    history.append(
+        {
+            "train_runtime": 30.1,
+            "train_samples_per_second": 17.0,
+            "train_steps_per_second": 0.8,
+            "total_flos": 1.0e12,
+            "train_loss": 0.588,
+            "epoch": 2.0,
+            "step": 24,
+        }
+    )
     return history
 
 
-def loss_curves_reference(log_history: Sequence[Mapping[str, Any]]) -> tuple[list[tuple[float, float]],
-                                                                             list[tuple[float, float]]]:
+def loss_curves_reference(
+    log_history: Sequence[Mapping[str, Any]],
+) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
     """(epoch, training loss) and (epoch, validation loss) pairs from a Trainer's log history."""
     train = [(float(e["epoch"]), float(e["loss"])) for e in log_history if "loss" in e]
     validation = [(float(e["epoch"]), float(e["eval_loss"])) for e in log_history if "eval_loss" in e]
@@ -193,29 +247,43 @@ def check_loss_curves(loss_curves: Callable) -> CheckResult:
     if history != snapshot:
         return fail("loss_curves changed the log history it was given: read it, do not modify it.")
     if not isinstance(got, (tuple, list)) or len(got) != 2:
-        return fail(f"loss_curves returned {type(got).__name__}: return two lists, "
-                    "(training pairs, validation pairs).")
+        return fail(
+            f"loss_curves returned {type(got).__name__}: return two lists, "
+            "(training pairs, validation pairs)."
+        )
     train, validation = (_pairs(part) for part in got)
     if train is None or validation is None:
         return fail("each list should hold (epoch, loss) pairs, e.g. [(0.33, 0.69), (0.67, 0.66), ...].")
     want_train, want_validation = loss_curves_reference(history)
     steps = {float(e["step"]) for e in history}
     if train and all(x in steps and x > 2 for x, _ in train):
-        return fail("the first item of each pair should be the epoch (entry['epoch']), not the step, so that "
-                    "training and validation losses share the x axis.")
+        return fail(
+            "the first item of each pair should be the epoch (entry['epoch']), not the step, so that "
+            "training and validation losses share the x axis."
+        )
     summary = history[-1]
     if any(math.isclose(loss, summary["train_loss"]) for _, loss in train):
-        return fail("the last entry of log_history is the run's summary: its 'train_loss' is the average "
-                    "over the whole run, not a logged step. Keep only entries with a 'loss' key.")
+        return fail(
+            "the last entry of log_history is the run's summary: its 'train_loss' is the average "
+            "over the whole run, not a logged step. Keep only entries with a 'loss' key."
+        )
     eval_values = {e["eval_loss"] for e in history if "eval_loss" in e}
     if any(loss in eval_values for _, loss in train):
-        return fail("validation losses slipped into the training list: training entries have 'loss', "
-                    "evaluations have 'eval_loss'.")
+        return fail(
+            "validation losses slipped into the training list: training entries have 'loss', "
+            "evaluations have 'eval_loss'."
+        )
     if train != want_train:
-        return fail(f"training pairs: got {len(train)}, expected {len(want_train)} (one per entry with a "
-                    "'loss' key, in order).")
+        return fail(
+            f"training pairs: got {len(train)}, expected {len(want_train)} (one per entry with a "
+            "'loss' key, in order)."
+        )
     if validation != want_validation:
-        return fail(f"validation pairs: got {len(validation)}, expected {len(want_validation)} (one per "
-                    "entry with an 'eval_loss' key, in order, as (epoch, eval_loss)).")
-    return success(f"loss_curves finds {len(train)} training losses and {len(validation)} validation losses "
-                   "and skips the run's summary.")
+        return fail(
+            f"validation pairs: got {len(validation)}, expected {len(want_validation)} (one per "
+            "entry with an 'eval_loss' key, in order, as (epoch, eval_loss))."
+        )
+    return success(
+        f"loss_curves finds {len(train)} training losses and {len(validation)} validation losses "
+        "and skips the run's summary."
+    )

@@ -27,9 +27,17 @@ def tiny_classifier(seed: int = 0, dropout: float = 0.0):
     import torch
     from transformers import BertConfig, BertForSequenceClassification
 
-    config = BertConfig(vocab_size=VOCAB, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                        intermediate_size=32, max_position_embeddings=32, num_labels=2,
-                        hidden_dropout_prob=dropout, attention_probs_dropout_prob=dropout)
+    config = BertConfig(
+        vocab_size=VOCAB,
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=32,
+        num_labels=2,
+        hidden_dropout_prob=dropout,
+        attention_probs_dropout_prob=dropout,
+    )
     torch.manual_seed(seed)
     return BertForSequenceClassification(config)
 
@@ -41,7 +49,7 @@ def tiny_batch(seed: int = 0, size: int = 4, length: int = 8) -> dict:
     generator = torch.Generator().manual_seed(seed)
     input_ids = torch.randint(1, VOCAB, (size, length), generator=generator)
     attention_mask = torch.ones_like(input_ids)
-    attention_mask[1::2, length - 2:] = 0  # every other row ends in padding
+    attention_mask[1::2, length - 2 :] = 0  # every other row ends in padding
     input_ids[attention_mask == 0] = 0
     labels = torch.arange(size) % 2
     return {"input_ids": input_ids, "attention_mask": attention_mask, "labels": labels}
@@ -54,8 +62,9 @@ def make_optimizer_and_scheduler(model, lr: float = 1e-2, warmup: int = 0, total
 
     params = model.parameters() if hasattr(model, "parameters") else model
     optimizer = torch.optim.AdamW(params, lr=lr)
-    scheduler = get_scheduler("linear", optimizer=optimizer, num_warmup_steps=warmup,
-                              num_training_steps=total)
+    scheduler = get_scheduler(
+        "linear", optimizer=optimizer, num_warmup_steps=warmup, num_training_steps=total
+    )
     return optimizer, scheduler
 
 
@@ -88,15 +97,19 @@ def _as_loss(value: Any) -> tuple[float | None, str]:
     import torch
 
     if value is None:
-        return None, ("train_step returned None: return the batch's loss as a number "
-                      "(`return loss.item()`), so that the loop can record the loss curve.")
+        return None, (
+            "train_step returned None: return the batch's loss as a number "
+            "(`return loss.item()`), so that the loop can record the loss curve."
+        )
     if isinstance(value, torch.Tensor):
         if value.numel() != 1:
             return None, f"train_step returned a tensor of shape {list(value.shape)}: return the scalar loss."
         if value.requires_grad:
-            return None, ("train_step returned the loss tensor itself: return `loss.item()` (a Python "
-                          "float). Keeping the tensor keeps its whole computation graph alive, and a loop "
-                          "that stores one per step runs out of memory.")
+            return None, (
+                "train_step returned the loss tensor itself: return `loss.item()` (a Python "
+                "float). Keeping the tensor keeps its whole computation graph alive, and a loop "
+                "that stores one per step runs out of memory."
+            )
         return float(value), ""
     try:
         return float(value), ""
@@ -140,48 +153,69 @@ def check_train_step(train_step: Callable) -> CheckResult:
     untouched = tiny_classifier()
     if _same_parameters(model, untouched, atol=0.0):
         if not step_calls:
-            return fail("the weights did not change: call optimizer.step() after loss.backward() to apply "
-                        "the gradients.")
-        return fail("the weights did not change although optimizer.step() ran: it had no gradients to "
-                    "apply. Call loss.backward() on the batch's loss (model(**batch).loss) before it.")
+            return fail(
+                "the weights did not change: call optimizer.step() after loss.backward() to apply "
+                "the gradients."
+            )
+        return fail(
+            "the weights did not change although optimizer.step() ran: it had no gradients to "
+            "apply. Call loss.backward() on the batch's loss (model(**batch).loss) before it."
+        )
 
     lr_after = optimizer.param_groups[0]["lr"]
     expected_lr = ref_optimizer.param_groups[0]["lr"]
     if not math.isclose(lr_after, expected_lr, rel_tol=1e-9, abs_tol=1e-12):
         if math.isclose(lr_after, lr_before):
-            return fail(f"the learning rate is still {lr_before:g} after the step: call scheduler.step() "
-                        "once per batch (after optimizer.step()), or the linear decay never happens.")
-        return fail(f"after one step the learning rate is {lr_after:g}, expected {expected_lr:g}: call "
-                    "scheduler.step() exactly once per batch.")
+            return fail(
+                f"the learning rate is still {lr_before:g} after the step: call scheduler.step() "
+                "once per batch (after optimizer.step()), or the linear decay never happens."
+            )
+        return fail(
+            f"after one step the learning rate is {lr_after:g}, expected {expected_lr:g}: call "
+            "scheduler.step() exactly once per batch."
+        )
 
     if not math.isclose(loss, loss_before, rel_tol=1e-4, abs_tol=1e-5):
         after = _loss_on(model, batch)
         if math.isclose(loss, after, rel_tol=1e-4, abs_tol=1e-5):
-            return fail(f"you returned the loss after the update ({loss:.4f}); return the loss of the "
-                        f"forward pass that produced the gradients ({loss_before:.4f}).")
-        return fail(f"train_step returned {loss:.4f}, but the batch's loss before the step is "
-                    f"{loss_before:.4f}: return outputs.loss.item() of this batch.")
+            return fail(
+                f"you returned the loss after the update ({loss:.4f}); return the loss of the "
+                f"forward pass that produced the gradients ({loss_before:.4f})."
+            )
+        return fail(
+            f"train_step returned {loss:.4f}, but the batch's loss before the step is "
+            f"{loss_before:.4f}: return outputs.loss.item() of this batch."
+        )
 
     if not _same_parameters(model, reference):
-        return fail("the weights changed, but not as in `loss.backward(); optimizer.step(); "
-                    "scheduler.step(); optimizer.zero_grad()`: check the order (optimizer.step() "
-                    "before scheduler.step(), backward before both) and that you use the batch as given.")
+        return fail(
+            "the weights changed, but not as in `loss.backward(); optimizer.step(); "
+            "scheduler.step(); optimizer.zero_grad()`: check the order (optimizer.step() "
+            "before scheduler.step(), backward before both) and that you use the batch as given."
+        )
 
     loss_after = _loss_on(model, batch)
     if not loss_after < loss_before:
-        return fail(f"one step did not lower the loss on the same batch ({loss_before:.4f} -> "
-                    f"{loss_after:.4f}): the update must go against the gradient.")
+        return fail(
+            f"one step did not lower the loss on the same batch ({loss_before:.4f} -> "
+            f"{loss_after:.4f}): the update must go against the gradient."
+        )
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         train_step(model, batch, optimizer, scheduler)
         reference_train_step(reference, batch, ref_optimizer, ref_scheduler)
     if not _same_parameters(model, reference):
-        return fail("the first step is right but the second is not: gradients pile up from one batch to the "
-                    "next. Call optimizer.zero_grad() in every step (after optimizer.step()).")
-    return success(f"train_step does one full update: the loss on a fixed batch went from {loss_before:.3f} "
-                   f"to {loss_after:.3f}, the learning rate followed the schedule, and gradients are reset.",
-                   loss_before=loss_before, loss_after=loss_after)
+        return fail(
+            "the first step is right but the second is not: gradients pile up from one batch to the "
+            "next. Call optimizer.zero_grad() in every step (after optimizer.step())."
+        )
+    return success(
+        f"train_step does one full update: the loss on a fixed batch went from {loss_before:.3f} "
+        f"to {loss_after:.3f}, the learning rate followed the schedule, and gradients are reset.",
+        loss_before=loss_before,
+        loss_after=loss_after,
+    )
 
 
 def pick_train_step(train_step: Callable | None) -> Callable:
@@ -191,8 +225,10 @@ def pick_train_step(train_step: Callable | None) -> Callable:
     if train_step is not None and run_check("loop_train_step", train_step).passed:
         print("[course] training with your train_step (it passes loop_train_step)")
         return train_step
-    print("[course] your train_step does not pass loop_train_step yet: training with the course's step "
-          "so that the rest of the notebook runs")
+    print(
+        "[course] your train_step does not pass loop_train_step yet: training with the course's step "
+        "so that the rest of the notebook runs"
+    )
     return reference_train_step
 
 
@@ -201,14 +237,16 @@ def pick_train_step(train_step: Callable | None) -> Callable:
 LR_CASES = ((1e-3, 20, 5), (5e-5, 10, 0), (2e-5, 7, 3), (1.0, 4, 0))  # (base_lr, total, warmup)
 
 
-def reference_lrs(base_lr: float, num_training_steps: int, num_warmup_steps: int = 0,
-                  steps: int | None = None) -> list[float]:
+def reference_lrs(
+    base_lr: float, num_training_steps: int, num_warmup_steps: int = 0, steps: int | None = None
+) -> list[float]:
     """The learning rate at steps 0, 1, ... as transformers' get_scheduler("linear") sets it."""
     import torch
 
     parameter = torch.nn.Parameter(torch.zeros(1))
-    optimizer, scheduler = make_optimizer_and_scheduler([parameter], lr=base_lr, warmup=num_warmup_steps,
-                                                        total=num_training_steps)
+    optimizer, scheduler = make_optimizer_and_scheduler(
+        [parameter], lr=base_lr, warmup=num_warmup_steps, total=num_training_steps
+    )
     rates = []
     for _ in range(num_training_steps + 2 if steps is None else steps):
         rates.append(optimizer.param_groups[0]["lr"])
@@ -236,49 +274,70 @@ def check_linear_lr(linear_lr: Callable) -> CheckResult:
                 return fail(f"linear_lr returned {type(got).__name__}: return the learning rate as a number.")
             if _close(got, want):
                 continue
-            where = (f"at step {step} (base_lr={base_lr:g}, num_training_steps={total}, "
-                     f"num_warmup_steps={warmup})")
+            where = (
+                f"at step {step} (base_lr={base_lr:g}, num_training_steps={total}, num_warmup_steps={warmup})"
+            )
             if warmup and step < warmup and _close(got, base_lr * (total - step) / total):
-                return fail(f"{where} you give {got:g}, expected {want:g}: no warmup. During the first "
-                            "num_warmup_steps the rate climbs from 0: base_lr * step / num_warmup_steps.")
+                return fail(
+                    f"{where} you give {got:g}, expected {want:g}: no warmup. During the first "
+                    "num_warmup_steps the rate climbs from 0: base_lr * step / num_warmup_steps."
+                )
             if got < 0:
-                return fail(f"{where} you give {got:g}: a learning rate is never negative. After "
-                            "num_training_steps the schedule stays at 0 (use max(0, ...)).")
-            if (step + 1 < len(expected) and _close(got, expected[step + 1])) or \
-                    (step > 0 and _close(got, expected[step - 1])):
-                return fail(f"{where} you give {got:g}, expected {want:g}: off by one step. Without warmup "
-                            "the rate is base_lr at step 0 and reaches 0 exactly at step num_training_steps.")
+                return fail(
+                    f"{where} you give {got:g}: a learning rate is never negative. After "
+                    "num_training_steps the schedule stays at 0 (use max(0, ...))."
+                )
+            if (step + 1 < len(expected) and _close(got, expected[step + 1])) or (
+                step > 0 and _close(got, expected[step - 1])
+            ):
+                return fail(
+                    f"{where} you give {got:g}, expected {want:g}: off by one step. Without warmup "
+                    "the rate is base_lr at step 0 and reaches 0 exactly at step num_training_steps."
+                )
             if step >= warmup and warmup and _close(got, base_lr * (total - step) / total):
-                return fail(f"{where} you give {got:g}, expected {want:g}: after warmup the decay runs over "
-                            "the remaining steps: base_lr * (num_training_steps - step) / "
-                            "(num_training_steps - num_warmup_steps).")
-            return fail(f"{where} you give {got:g}, expected {want:g}. The linear schedule rises from 0 to "
-                        "base_lr during warmup, then falls linearly to 0 at num_training_steps.")
-    return success("linear_lr matches get_scheduler(\"linear\") at every step, with and without warmup.")
+                return fail(
+                    f"{where} you give {got:g}, expected {want:g}: after warmup the decay runs over "
+                    "the remaining steps: base_lr * (num_training_steps - step) / "
+                    "(num_training_steps - num_warmup_steps)."
+                )
+            return fail(
+                f"{where} you give {got:g}, expected {want:g}. The linear schedule rises from 0 to "
+                "base_lr during warmup, then falls linearly to 0 at num_training_steps."
+            )
+    return success('linear_lr matches get_scheduler("linear") at every step, with and without warmup.')
 
 
 @register("loop_lr_history")
-def check_lr_history(lrs: Sequence[float], base_lr: float, num_training_steps: int,
-                     num_warmup_steps: int = 0) -> CheckResult:
+def check_lr_history(
+    lrs: Sequence[float], base_lr: float, num_training_steps: int, num_warmup_steps: int = 0
+) -> CheckResult:
     """The learning rates recorded in a training loop (one per step, before the step) follow the schedule."""
     rates = [float(x) for x in lrs]
     expected = reference_lrs(base_lr, num_training_steps, num_warmup_steps, steps=num_training_steps + 1)
     if not rates:
         return fail("no learning rates recorded: append scheduler.get_last_lr()[0] at every step.")
     if len(rates) != num_training_steps:
-        return fail(f"{len(rates)} learning rates for {num_training_steps} training steps: record one per "
-                    "step (len(train_dataloader) * num_epochs in all).")
+        return fail(
+            f"{len(rates)} learning rates for {num_training_steps} training steps: record one per "
+            "step (len(train_dataloader) * num_epochs in all)."
+        )
     if all(_close(r, rates[0]) for r in rates) and num_training_steps > 1:
         return fail(f"the learning rate stayed at {rates[0]:g}: scheduler.step() is never called.")
     if all(_close(r, e) for r, e in zip(rates, expected[1:])):
-        return fail("the rates are one step ahead: you recorded them after scheduler.step(); record the "
-                    "rate used by the step, before calling it.")
+        return fail(
+            "the rates are one step ahead: you recorded them after scheduler.step(); record the "
+            "rate used by the step, before calling it."
+        )
     for step, (got, want) in enumerate(zip(rates, expected)):
         if not _close(got, want):
-            return fail(f"at step {step} the rate was {got:g}, the linear schedule gives {want:g}: call "
-                        "scheduler.step() exactly once per batch.")
-    return success(f"the learning rate fell linearly from {rates[0]:g} to {rates[-1]:g} over "
-                   f"{num_training_steps} steps, as get_scheduler(\"linear\") should.")
+            return fail(
+                f"at step {step} the rate was {got:g}, the linear schedule gives {want:g}: call "
+                "scheduler.step() exactly once per batch."
+            )
+    return success(
+        f"the learning rate fell linearly from {rates[0]:g} to {rates[-1]:g} over "
+        f'{num_training_steps} steps, as get_scheduler("linear") should.'
+    )
 
 
 # ---------------------------------------------------------------- the evaluation loop
@@ -300,8 +359,11 @@ def _tiny_eval_loader(seed: int = 1, size: int = 10, batch_size: int = 4):
         longest = max(len(f["input_ids"]) for f in features)
         ids = [f["input_ids"] + [0] * (longest - len(f["input_ids"])) for f in features]
         mask = [[1] * len(f["input_ids"]) + [0] * (longest - len(f["input_ids"])) for f in features]
-        return {"input_ids": torch.tensor(ids), "attention_mask": torch.tensor(mask),
-                "labels": torch.tensor([f["labels"] for f in features])}
+        return {
+            "input_ids": torch.tensor(ids),
+            "attention_mask": torch.tensor(mask),
+            "labels": torch.tensor([f["labels"] for f in features]),
+        }
 
     return DataLoader(rows, batch_size=batch_size, shuffle=False, collate_fn=collate)
 
@@ -329,8 +391,9 @@ def _to_array(value):
     if isinstance(value, torch.Tensor):
         return value.detach().cpu().numpy()
     if isinstance(value, (list, tuple)) and value and isinstance(value[0], torch.Tensor):
-        return np.concatenate([v.detach().cpu().reshape(-1) if v.dim() < 2 else v.detach().cpu()
-                               for v in value])
+        return np.concatenate(
+            [v.detach().cpu().reshape(-1) if v.dim() < 2 else v.detach().cpu() for v in value]
+        )
     return np.asarray(value)
 
 
@@ -350,31 +413,46 @@ def check_predict(predict: Callable) -> CheckResult:
     model.register_forward_pre_hook(lambda module, args: grad_modes.append(torch.is_grad_enabled()))
     result = predict(model, loader, "cpu")
     if not isinstance(result, (tuple, list)) or len(result) != 2:
-        return fail("predict should return two things, (predictions, labels), e.g. "
-                    "`return np.concatenate(all_preds), np.concatenate(all_labels)`.")
+        return fail(
+            "predict should return two things, (predictions, labels), e.g. "
+            "`return np.concatenate(all_preds), np.concatenate(all_labels)`."
+        )
     preds, labels = (_to_array(r) for r in result)
     if model.training:
-        return fail("the model is still in training mode: call model.eval() before predicting, or dropout "
-                    "keeps changing the predictions.")
+        return fail(
+            "the model is still in training mode: call model.eval() before predicting, or dropout "
+            "keeps changing the predictions."
+        )
     if any(grad_modes):
-        return fail("the forward passes ran with gradients on: wrap the loop in `with torch.no_grad():` "
-                    "(evaluation needs no gradients, and storing them wastes memory and time).")
+        return fail(
+            "the forward passes ran with gradients on: wrap the loop in `with torch.no_grad():` "
+            "(evaluation needs no gradients, and storing them wastes memory and time)."
+        )
     if preds.ndim == 2:
-        return fail(f"predictions have shape {list(preds.shape)}: those are logits. Take the class id with "
-                    "logits.argmax(dim=-1).")
+        return fail(
+            f"predictions have shape {list(preds.shape)}: those are logits. Take the class id with "
+            "logits.argmax(dim=-1)."
+        )
     if len(preds) != len(want_preds) or len(labels) != len(want_labels):
-        return fail(f"{len(preds)} predictions and {len(labels)} labels for {len(want_preds)} examples: "
-                    "collect every batch (append each batch's results to a list, concatenate after the "
-                    "loop).")
+        return fail(
+            f"{len(preds)} predictions and {len(labels)} labels for {len(want_preds)} examples: "
+            "collect every batch (append each batch's results to a list, concatenate after the "
+            "loop)."
+        )
     if not np.array_equal(labels.astype(int), want_labels):
-        return fail("the labels are not those of the dataloader, in its order: take batch['labels'] of each "
-                    "batch.")
+        return fail(
+            "the labels are not those of the dataloader, in its order: take batch['labels'] of each batch."
+        )
     if not np.array_equal(preds.astype(int), want_preds):
         wrong = int((preds.astype(int) != want_preds).sum())
-        return fail(f"{wrong} of {len(want_preds)} predictions differ from logits.argmax(dim=-1) of the "
-                    "model in eval mode.")
-    return success(f"predict returns the argmax of the logits for all {len(want_preds)} examples, in order, "
-                   "in eval mode and without gradients.")
+        return fail(
+            f"{wrong} of {len(want_preds)} predictions differ from logits.argmax(dim=-1) of the "
+            "model in eval mode."
+        )
+    return success(
+        f"predict returns the argmax of the logits for all {len(want_preds)} examples, in order, "
+        "in eval mode and without gradients."
+    )
 
 
 def pick_predict(predict: Callable | None) -> Callable:

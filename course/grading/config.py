@@ -36,8 +36,11 @@ def default_timeout() -> int:
 
 def assignments(source_root: Path) -> list[str]:
     """Assignment ids: the folders of `source_root` that hold notebooks (chapter2, chapter3)."""
-    return sorted(p.name for p in Path(source_root).iterdir()
-                  if p.is_dir() and any(p.glob("*.ipynb"))) if Path(source_root).is_dir() else []
+    return (
+        sorted(p.name for p in Path(source_root).iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+        if Path(source_root).is_dir()
+        else []
+    )
 
 
 def run_converter(converter_class, config, **coursedir_values) -> None:

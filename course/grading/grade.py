@@ -52,10 +52,18 @@ class Outcome:
 
     def as_dict(self) -> dict:
         s = self.submission
-        return {"student": s.student, "assignment": s.assignment, "notebook": s.notebook,
-                "status": self.status, "problems": self.problems, "tests": self.tests,
-                "seconds": self.seconds, "execute_s": self.execute_s, "score": self.score,
-                "max_score": self.max_score}
+        return {
+            "student": s.student,
+            "assignment": s.assignment,
+            "notebook": s.notebook,
+            "status": self.status,
+            "problems": self.problems,
+            "tests": self.tests,
+            "seconds": self.seconds,
+            "execute_s": self.execute_s,
+            "score": self.score,
+            "max_score": self.max_score,
+        }
 
 
 @dataclass
@@ -89,7 +97,8 @@ def prepare_course(out: Path, source_root: Path) -> tuple[Path, dict[str, list[s
     (course / "nbgrader_config.py").write_text(
         "c = get_config()  # noqa: F821\n"
         f"load_subconfig({str(REPO / 'nbgrader_config.py')!r})  # noqa: F821\n"
-        f"c.CourseDirectory.root = {str(course.resolve())!r}\n")
+        f"c.CourseDirectory.root = {str(course.resolve())!r}\n"
+    )
     expected = {name: sorted(p.stem for p in (source_root / name).glob("*.ipynb")) for name in names}
     return course, expected
 
@@ -98,8 +107,9 @@ def _task_dir(out: Path, sub: Submission) -> Path:
     return out / "work" / sub.student / sub.assignment / sub.notebook
 
 
-def prepare_task(out: Path, course: Path, sub: Submission, template_db: Path, timeout: int,
-                 scan: bool) -> Path | None:
+def prepare_task(
+    out: Path, course: Path, sub: Submission, template_db: Path, timeout: int, scan: bool
+) -> Path | None:
     """A private nbgrader course directory for one (student, notebook); None if not gradable."""
     task = _task_dir(out, sub)
     submitted = task / "submitted" / sub.student / sub.assignment / f"{sub.notebook}.ipynb"
@@ -110,8 +120,14 @@ def prepare_task(out: Path, course: Path, sub: Submission, template_db: Path, ti
     shutil.copy(template_db, task / "gradebook.db")
     (task / SOURCE).mkdir(parents=True, exist_ok=True)
     os.symlink((course / SOURCE / sub.assignment).resolve(), task / SOURCE / sub.assignment)
-    spec = {"course_dir": str(task.resolve()), "assignment": sub.assignment, "student": sub.student,
-            "notebook": sub.notebook, "timeout": timeout, "scan": scan}
+    spec = {
+        "course_dir": str(task.resolve()),
+        "assignment": sub.assignment,
+        "student": sub.student,
+        "notebook": sub.notebook,
+        "timeout": timeout,
+        "scan": scan,
+    }
     (task / "task.json").write_text(json.dumps(spec))
     return task
 
@@ -133,39 +149,56 @@ def run_worker(task: Path, log: Path, hard_limit: float, threads: int) -> dict:
     env.setdefault("PYTHONUNBUFFERED", "1")
     started = time.perf_counter()
     with open(log, "w") as handle:
-        process = subprocess.Popen([sys.executable, "-m", "course.grading.worker", str(task / "task.json")],
-                                   stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   cwd=task, env=env, start_new_session=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "course.grading.worker", str(task / "task.json")],
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=task,
+            env=env,
+            start_new_session=True,
+        )
         RUNNING.add(process)
         try:
             process.wait(timeout=hard_limit)
         except subprocess.TimeoutExpired:
             _kill(process)
-            return {"status": "killed", "seconds": round(time.perf_counter() - started, 2),
-                    "error": f"grading this notebook took over {hard_limit:.0f} s; its process was killed"}
+            return {
+                "status": "killed",
+                "seconds": round(time.perf_counter() - started, 2),
+                "error": f"grading this notebook took over {hard_limit:.0f} s; its process was killed",
+            }
         finally:
             RUNNING.discard(process)
     try:
         return json.loads((task / RESULT).read_text())
     except (OSError, ValueError):
-        return {"status": "error", "seconds": round(time.perf_counter() - started, 2),
-                "error": f"the worker exited with code {process.returncode} without a result (see {log})"}
+        return {
+            "status": "error",
+            "seconds": round(time.perf_counter() - started, 2),
+            "error": f"the worker exited with code {process.returncode} without a result (see {log})",
+        }
 
 
 def _problems_from(result: dict) -> list[str]:
     record = result.get("record", {})
     lines = []
     for finding in record.get("tamper", []):
-        lines.append(f"tampering: cell {finding['cell']} line {finding['line']}: {finding['what']} "
-                     "-> no points, flagged for manual review")
+        lines.append(
+            f"tampering: cell {finding['cell']} line {finding['line']}: {finding['what']} "
+            "-> no points, flagged for manual review"
+        )
     for event in record.get("events", []):
         kind, cell = event["kind"], event["cell"]
-        lines.append({"kernel died": f"kernel died in cell {cell} (sys.exit/os._exit/exit()?); "
-                                     "later cells not graded",
-                      "unstoppable": f"cell {cell} ignored the timeout's interrupt; later cells not run",
-                      "timeout": f"cell {cell} hit the per-cell timeout (infinite loop?)",
-                      "output truncated": f"cell {cell}: huge output truncated",
-                      }.get(kind, f"cell {cell}: {kind}"))
+        lines.append(
+            {
+                "kernel died": f"kernel died in cell {cell} (sys.exit/os._exit/exit()?); "
+                "later cells not graded",
+                "unstoppable": f"cell {cell} ignored the timeout's interrupt; later cells not run",
+                "timeout": f"cell {cell} hit the per-cell timeout (infinite loop?)",
+                "output truncated": f"cell {cell}: huge output truncated",
+            }.get(kind, f"cell {cell}: {kind}")
+        )
     notes = record.get("notes", [])
     if notes:
         shadowed = sorted({n["what"].rsplit(" ", 1)[-1] for n in notes})
@@ -183,30 +216,41 @@ def _syntax_errors(task: Path, sub: Submission) -> list[str]:
     lines = []
     for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
         for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            if output.get("output_type") == "error" and output.get("ename") in ("SyntaxError",
-                                                                                 "IndentationError"):
+            if output.get("output_type") == "error" and output.get("ename") in (
+                "SyntaxError",
+                "IndentationError",
+            ):
                 grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", f"cell {index}")
                 lines.append(f"syntax error in {grade_id}: {output.get('evalue', '')[:80]}")
     return lines
 
 
-def collect_task(out: Path, course: Path, sub: Submission, task: Path, result: dict, outcome: Outcome
-                 ) -> None:
+def collect_task(
+    out: Path, course: Path, sub: Submission, task: Path, result: dict, outcome: Outcome
+) -> None:
     """Merge a finished task into the class gradebook and the class folders; fill `outcome`."""
     master = course / "gradebook.db"
     outcome.seconds = float(result.get("seconds", 0.0))
     if result.get("status") != "graded":
         outcome.status = result.get("status", "error")
-        outcome.problems.append(f"{'grading killed' if outcome.status == 'killed' else 'GRADER ERROR'}: "
-                                f"{result.get('error', '?')}")
+        outcome.problems.append(
+            f"{'grading killed' if outcome.status == 'killed' else 'GRADER ERROR'}: "
+            f"{result.get('error', '?')}"
+        )
         gradebook.record_zero(master, sub.assignment, sub.student, sub.notebook, outcome.problems[-1])
         return
     record = result.get("record", {})
     outcome.tests = result.get("tests", [])
     outcome.execute_s = float(record.get("execute_s", 0.0))
     outcome.problems += _syntax_errors(task, sub) + _problems_from(result)
-    gradebook.merge(master, task / "gradebook.db", sub.assignment, sub.student, sub.notebook,
-                    flag=bool(record.get("tamper")))
+    gradebook.merge(
+        master,
+        task / "gradebook.db",
+        sub.assignment,
+        sub.student,
+        sub.notebook,
+        flag=bool(record.get("tamper")),
+    )
     for step in ("submitted", "autograded", "feedback"):
         folder = task / step / sub.student / sub.assignment
         if folder.is_dir():
@@ -217,9 +261,17 @@ def collect_task(out: Path, course: Path, sub: Submission, task: Path, result: d
                     shutil.copy(item, target / item.name)
 
 
-def grade(submissions_dir: Path, out: Path, *, jobs: int = 1, timeout: int | None = None,
-          source_root: Path = REPO / SOURCE, scan: bool = True, progress: bool = True,
-          keep_work: bool = False) -> GradingRun:
+def grade(
+    submissions_dir: Path,
+    out: Path,
+    *,
+    jobs: int = 1,
+    timeout: int | None = None,
+    source_root: Path = REPO / SOURCE,
+    scan: bool = True,
+    progress: bool = True,
+    keep_work: bool = False,
+) -> GradingRun:
     """Grade every submission under `submissions_dir` into `out` (see the module docstring)."""
     from tqdm.auto import tqdm
 
@@ -287,7 +339,8 @@ def grade(submissions_dir: Path, out: Path, *, jobs: int = 1, timeout: int | Non
             except Exception as error:  # noqa: BLE001
                 outcomes[sub.key].status = "error"
                 outcomes[sub.key].problems.append(
-                    f"GRADER ERROR while merging: {type(error).__name__}: {error}")
+                    f"GRADER ERROR while merging: {type(error).__name__}: {error}"
+                )
             bar.set_postfix_str(f"{sub.student}/{sub.notebook}", refresh=False)
             bar.update(1)
     except BaseException:  # Ctrl-C: no worker or kernel may outlive the command
@@ -304,11 +357,19 @@ def grade(submissions_dir: Path, out: Path, *, jobs: int = 1, timeout: int | Non
     maxima = gradebook.max_scores(master)
     for outcome in outcomes.values():
         s = outcome.submission
-        outcome.score, outcome.max_score = table.get((s.student, s.assignment, s.notebook),
-                                                     (0.0, maxima.get((s.assignment, s.notebook), 0.0)))
-    ordered = sorted(outcomes.values(), key=lambda o: (o.submission.student, o.submission.assignment,
-                                                       o.submission.notebook))
-    run = GradingRun(out, ordered, batch.notes, round(time.perf_counter() - started, 2),
-                     failed=any(o.status == "error" for o in ordered))
+        outcome.score, outcome.max_score = table.get(
+            (s.student, s.assignment, s.notebook), (0.0, maxima.get((s.assignment, s.notebook), 0.0))
+        )
+    ordered = sorted(
+        outcomes.values(),
+        key=lambda o: (o.submission.student, o.submission.assignment, o.submission.notebook),
+    )
+    run = GradingRun(
+        out,
+        ordered,
+        batch.notes,
+        round(time.perf_counter() - started, 2),
+        failed=any(o.status == "error" for o in ordered),
+    )
     report.write_all(run, course)
     return run

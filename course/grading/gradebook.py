@@ -38,8 +38,9 @@ def ensure_students(db: Path, students: list[str]) -> None:
 
 
 @_quiet
-def merge(master_db: Path, worker_db: Path, assignment: str, student: str, notebook: str,
-          flag: bool = False) -> None:
+def merge(
+    master_db: Path, worker_db: Path, assignment: str, student: str, notebook: str, flag: bool = False
+) -> None:
     """Copy one submitted notebook's grades and comments from a worker's gradebook into the class one."""
     from nbgrader.api import Gradebook
 
@@ -91,7 +92,9 @@ def scores(master_db: Path) -> dict[tuple[str, str, str], tuple[float, float]]:
             for submission in assignment.submissions:
                 for notebook in submission.notebooks:
                     table[(submission.student.id, assignment.name, notebook.name)] = (
-                        float(notebook.score), float(notebook.max_score))
+                        float(notebook.score),
+                        float(notebook.max_score),
+                    )
     return table
 
 

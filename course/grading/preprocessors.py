@@ -64,11 +64,13 @@ class GuardedExecute(Execute):
     guard_builtins = Bool(True, help="restore builtins before each test cell").tag(config=True)
     max_output_bytes = Integer(2_000_000, help="output kept per cell; the rest is dropped").tag(config=True)
     source_notebook = Unicode("", help="the instructor's notebook, whose cells are not scanned").tag(
-        config=True)
+        config=True
+    )
 
     async def _silent(self, code: str) -> None:
-        msg_id = await ensure_async(self.kc.execute(code, silent=True, store_history=False,
-                                                    stop_on_error=False))
+        msg_id = await ensure_async(
+            self.kc.execute(code, silent=True, store_history=False, stop_on_error=False)
+        )
         await self.async_wait_for_reply(msg_id)
 
     silent = run_sync(_silent)
@@ -81,9 +83,12 @@ class GuardedExecute(Execute):
         if used > self.max_output_bytes:
             if cell_index not in self._truncated:
                 self._truncated.add(cell_index)
-                note = new_output("stream", name="stdout",
-                                  text=f"\n... output truncated by the grader after "
-                                       f"{self.max_output_bytes:,} characters ...\n")
+                note = new_output(
+                    "stream",
+                    name="stdout",
+                    text=f"\n... output truncated by the grader after "
+                    f"{self.max_output_bytes:,} characters ...\n",
+                )
                 outs.append(note)
             return None
         return super().output(outs, msg, display_id, cell_index)
@@ -93,9 +98,12 @@ class GuardedExecute(Execute):
 
         trusted = instructor_sources(self.source_notebook) if self.source_notebook else frozenset()
         findings = scan_notebook(nb, trusted) if self.scan else []
-        record = {"tamper": [f.as_dict() for f in findings if f.severity == "tamper"],
-                  "notes": [f.as_dict() for f in findings if f.severity == "note"],
-                  "events": [], "execute_s": 0.0}
+        record = {
+            "tamper": [f.as_dict() for f in findings if f.severity == "tamper"],
+            "notes": [f.as_dict() for f in findings if f.severity == "note"],
+            "events": [],
+            "execute_s": 0.0,
+        }
         self._output_bytes: dict[int, int] = {}
         self._truncated: set[int] = set()
 
@@ -124,13 +132,17 @@ class GuardedExecute(Execute):
                     if guard and is_test:
                         self.silent(GUARD_LEAVE)
                 except DeadKernelError:
-                    stopped = (f"the kernel died in cell {index} (sys.exit/os._exit/exit() or a crash); "
-                               "this cell and the ones after it were not graded")
+                    stopped = (
+                        f"the kernel died in cell {index} (sys.exit/os._exit/exit() or a crash); "
+                        "this cell and the ones after it were not graded"
+                    )
                     cell.outputs.append(_error("KernelDied", stopped))
                     record["events"].append({"cell": index, "kind": "kernel died"})
                 except CellTimeoutError:
-                    stopped = (f"cell {index} did not stop within {self.timeout} s even when interrupted; "
-                               "the cells after it were not run")
+                    stopped = (
+                        f"cell {index} did not stop within {self.timeout} s even when interrupted; "
+                        "the cells after it were not run"
+                    )
                     cell.outputs.append(_error("CellTimeoutError", stopped))
                     record["events"].append({"cell": index, "kind": "unstoppable"})
                 else:

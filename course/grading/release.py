@@ -33,8 +33,11 @@ class SyncReport:
         return not (self.changed or self.missing or self.stale)
 
     def lines(self) -> list[str]:
-        return ([f"changed  {p}" for p in self.changed] + [f"missing  {p}" for p in self.missing]
-                + [f"stale    {p}" for p in self.stale])
+        return (
+            [f"changed  {p}" for p in self.changed]
+            + [f"missing  {p}" for p in self.missing]
+            + [f"stale    {p}" for p in self.stale]
+        )
 
 
 def normalise(path: Path) -> None:
@@ -73,8 +76,11 @@ def build_release(source_root: Path, work: Path, only: list[str] | None = None) 
 
 
 def _files(root: Path) -> set[str]:
-    return {p.relative_to(root).as_posix() for p in root.rglob("*")
-            if p.is_file() and not any(part in {".ipynb_checkpoints", "__pycache__"} for part in p.parts)}
+    return {
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and not any(part in {".ipynb_checkpoints", "__pycache__"} for part in p.parts)
+    }
 
 
 def compare(generated: Path, target: Path, names: list[str]) -> SyncReport:
@@ -97,8 +103,9 @@ def compare(generated: Path, target: Path, names: list[str]) -> SyncReport:
     return report
 
 
-def release(source_root: Path = REPO / SOURCE, target: Path = REPO / RELEASE, *, check: bool = False
-            ) -> SyncReport:
+def release(
+    source_root: Path = REPO / SOURCE, target: Path = REPO / RELEASE, *, check: bool = False
+) -> SyncReport:
     """Regenerate `target` from `source_root` (or, with check=True, only report what would change).
 
     Returns the differences found before writing; after a write `target` is in sync.

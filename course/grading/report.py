@@ -41,8 +41,11 @@ def write_csv(run, path: Path) -> None:
             total = sum(o.score for o in row.values())
             possible = sum(o.max_score for o in row.values())
             percent = f"{100 * total / possible:.1f}" if possible else ""
-            writer.writerow([student] + [_fmt(row[c].score) if c in row else "" for c in columns]
-                            + [_fmt(total), _fmt(possible), percent])
+            writer.writerow(
+                [student]
+                + [_fmt(row[c].score) if c in row else "" for c in columns]
+                + [_fmt(total), _fmt(possible), percent]
+            )
 
 
 def summary_lines(run) -> list[str]:
@@ -52,8 +55,10 @@ def summary_lines(run) -> list[str]:
     width = max([len("student")] + [len(s) for s in _by_student(run.outcomes)])
     lines = ["  ".join(["student".ljust(width)] + [label.rjust(7) for label in labels] + ["  total"])]
     for student, row in sorted(_by_student(run.outcomes).items()):
-        cells = [f"{_fmt(row[c].score)}/{_fmt(row[c].max_score)}".rjust(7) if c in row else "-".rjust(7)
-                 for c in columns]
+        cells = [
+            f"{_fmt(row[c].score)}/{_fmt(row[c].max_score)}".rjust(7) if c in row else "-".rjust(7)
+            for c in columns
+        ]
         total = sum(o.score for o in row.values())
         possible = sum(o.max_score for o in row.values())
         lines.append("  ".join([student.ljust(width)] + cells + [f"{_fmt(total)}/{_fmt(possible)}".rjust(7)]))
@@ -62,8 +67,10 @@ def summary_lines(run) -> list[str]:
     problems = [(o, p) for o in run.outcomes for p in o.problems]
     if problems:
         lines += ["", "problems:"]
-        lines += [f"  {o.submission.student} {o.submission.assignment}/{o.submission.notebook}: {p}"
-                  for o, p in problems]
+        lines += [
+            f"  {o.submission.student} {o.submission.assignment}/{o.submission.notebook}: {p}"
+            for o, p in problems
+        ]
     lines += [f"note: {note}" for note in run.notes]
     graded = [o for o in run.outcomes if o.status == "graded"]
     per_student = defaultdict(float)
@@ -73,15 +80,19 @@ def summary_lines(run) -> list[str]:
         seconds = sum(o.seconds for o in graded)
         executing = sum(o.execute_s for o in graded)
         lines.append("")
-        lines.append(f"time: {len(graded)} notebooks graded in {run.seconds:.0f} s wall; per notebook "
-                     f"{seconds / len(graded):.1f} s grading vs {executing / len(graded):.1f} s executing "
-                     f"({seconds / executing if executing else float('nan'):.2f}x); per student "
-                     f"{sum(per_student.values()) / len(per_student):.1f} s")
+        lines.append(
+            f"time: {len(graded)} notebooks graded in {run.seconds:.0f} s wall; per notebook "
+            f"{seconds / len(graded):.1f} s grading vs {executing / len(graded):.1f} s executing "
+            f"({seconds / executing if executing else float('nan'):.2f}x); per student "
+            f"{sum(per_student.values()) / len(per_student):.1f} s"
+        )
     errors = [o for o in run.outcomes if o.status == "error"]
-    lines.append(f"grading {'FAILED for ' + str(len(errors)) + ' notebook(s)' if errors else 'finished'}: "
-                 f"{len({o.submission.student for o in run.outcomes})} students, "
-                 f"{len(run.outcomes)} notebooks ({len(graded)} run, "
-                 f"{sum(o.status in ('missing', 'invalid') for o in run.outcomes)} missing or unreadable)")
+    lines.append(
+        f"grading {'FAILED for ' + str(len(errors)) + ' notebook(s)' if errors else 'finished'}: "
+        f"{len({o.submission.student for o in run.outcomes})} students, "
+        f"{len(run.outcomes)} notebooks ({len(graded)} run, "
+        f"{sum(o.status in ('missing', 'invalid') for o in run.outcomes)} missing or unreadable)"
+    )
     return lines
 
 
@@ -91,9 +102,18 @@ def exercise_stats(run) -> list[dict]:
     for o in run.outcomes:
         for test in o.tests:
             key = (o.submission.assignment, o.submission.notebook, test["grade_id"])
-            entry = stats.setdefault(key, {"assignment": key[0], "notebook": key[1], "exercise": key[2],
-                                           "points": test["points"], "passed": 0, "students": 0,
-                                           "messages": Counter()})
+            entry = stats.setdefault(
+                key,
+                {
+                    "assignment": key[0],
+                    "notebook": key[1],
+                    "exercise": key[2],
+                    "points": test["points"],
+                    "passed": 0,
+                    "students": 0,
+                    "messages": Counter(),
+                },
+            )
             entry["students"] += 1
             if test["score"] >= test["points"]:
                 entry["passed"] += 1
@@ -141,36 +161,46 @@ def _chart(rows: list[dict]) -> str:
     return base64.b64encode(buffer.getvalue()).decode()
 
 
-STYLE = ("body{font-family:system-ui,sans-serif;margin:2em;max-width:70em}"
-         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}"
-         "th{background:#f3f3f3}.low{color:#c0392b;font-weight:bold}")
+STYLE = (
+    "body{font-family:system-ui,sans-serif;margin:2em;max-width:70em}"
+    "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}"
+    "th{background:#f3f3f3}.low{color:#c0392b;font-weight:bold}"
+)
 
 
 def write_class_report(run, path: Path) -> list[dict]:
     rows = exercise_stats(run)
-    body = ["<h1>Class report</h1>",
-            f"<p>{len({o.submission.student for o in run.outcomes})} students, "
-            f"{len(run.outcomes)} notebooks. Pass share: students with full points on the exercise's test "
-            "cell. Failure messages come from the test cells' errors ([NOT YET] / AssertionError text).</p>"]
+    body = [
+        "<h1>Class report</h1>",
+        f"<p>{len({o.submission.student for o in run.outcomes})} students, "
+        f"{len(run.outcomes)} notebooks. Pass share: students with full points on the exercise's test "
+        "cell. Failure messages come from the test cells' errors ([NOT YET] / AssertionError text).</p>",
+    ]
     if rows:
         body.append(f'<img alt="pass share per exercise" src="data:image/png;base64,{_chart(rows)}">')
-    body.append("<table><tr><th>notebook</th><th>exercise</th><th>points</th><th>passed</th>"
-                "<th>most common failures</th></tr>")
+    body.append(
+        "<table><tr><th>notebook</th><th>exercise</th><th>points</th><th>passed</th>"
+        "<th>most common failures</th></tr>"
+    )
     for r in rows:
         css = ' class="low"' if r["share"] < 0.5 else ""
         failures = "<br>".join(f"{count}&times; {html.escape(message)}" for message, count in r["common"])
-        body.append(f"<tr><td>{html.escape(r['assignment'])}/{html.escape(r['notebook'])}</td>"
-                    f"<td>{html.escape(r['exercise'])}</td><td>{_fmt(r['points'])}</td>"
-                    f"<td{css}>{r['passed']}/{r['students']} ({100 * r['share']:.0f}%)</td>"
-                    f"<td>{failures}</td></tr>")
+        body.append(
+            f"<tr><td>{html.escape(r['assignment'])}/{html.escape(r['notebook'])}</td>"
+            f"<td>{html.escape(r['exercise'])}</td><td>{_fmt(r['points'])}</td>"
+            f"<td{css}>{r['passed']}/{r['students']} ({100 * r['share']:.0f}%)</td>"
+            f"<td>{failures}</td></tr>"
+        )
     body.append("</table>")
     problems = [(o, p) for o in run.outcomes for p in o.problems]
     if problems:
         body.append("<h2>Problems</h2><ul>")
         body += [f"<li>{html.escape(o.submission.key)}: {html.escape(p)}</li>" for o, p in problems]
         body.append("</ul>")
-    path.write_text(f"<!doctype html><meta charset='utf-8'><title>Class report</title>"
-                    f"<style>{STYLE}</style>{''.join(body)}")
+    path.write_text(
+        f"<!doctype html><meta charset='utf-8'><title>Class report</title>"
+        f"<style>{STYLE}</style>{''.join(body)}"
+    )
     return rows
 
 
@@ -188,15 +218,18 @@ def write_feedback(run, course: Path, out: Path) -> None:
                 shutil.copy(source, folder / assignment / source.name)
                 link = f'<a href="{html.escape(assignment)}/{html.escape(source.name)}">{link}</a>'
             notes = "".join(f"<br><small>{html.escape(p)}</small>" for p in o.problems)
-            items.append(f"<tr><td>{html.escape(assignment)}</td><td>{link}{notes}</td>"
-                         f"<td>{_fmt(o.score)} / {_fmt(o.max_score)}</td></tr>")
+            items.append(
+                f"<tr><td>{html.escape(assignment)}</td><td>{link}{notes}</td>"
+                f"<td>{_fmt(o.score)} / {_fmt(o.max_score)}</td></tr>"
+            )
         total = sum(o.score for o in row.values())
         possible = sum(o.max_score for o in row.values())
         (folder / "index.html").write_text(
             f"<!doctype html><meta charset='utf-8'><title>Feedback: {html.escape(student)}</title>"
             f"<style>{STYLE}</style><h1>Feedback for {html.escape(student)}</h1>"
             f"<p>Total: {_fmt(total)} / {_fmt(possible)}</p><table><tr><th>assignment</th><th>notebook</th>"
-            f"<th>score</th></tr>{''.join(items)}</table>")
+            f"<th>score</th></tr>{''.join(items)}</table>"
+        )
 
 
 def write_all(run, course: Path) -> None:

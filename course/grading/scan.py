@@ -25,17 +25,71 @@ from dataclasses import asdict, dataclass
 
 PROTECTED_MODULES = {"builtins", "__builtins__", "sys", "importlib", "IPython", "ipykernel", "course"}
 REBIND_FORBIDDEN = {"course", "__builtins__", "get_ipython", "__import__"}
-DYNAMIC_CALLS = {"exec", "eval", "compile", "__import__", "setattr", "delattr", "globals", "vars",
-                 "breakpoint"}
-FORBIDDEN_IMPORTS = ("builtins", "importlib", "ctypes", "gc", "inspect", "IPython", "ipykernel",
-                     "course.grading")
-SYS_HOOKS = {"modules", "meta_path", "path_hooks", "path_importer_cache", "settrace", "setprofile",
-             "_getframe", "excepthook", "displayhook", "addaudithook", "__dict__", "__stdout__",
-             "__stderr__"}
-INTERNALS = {"__globals__", "__code__", "__closure__", "__builtins__", "__subclasses__", "__bases__",
-             "__mro__", "__func__", "__self__", "f_globals", "f_locals", "f_back", "gi_frame"}
-ALLOWED_MAGICS = {"time", "timeit", "matplotlib", "pip", "who", "whos", "who_ls", "pwd", "capture",
-                  "config", "precision", "pprint"}
+DYNAMIC_CALLS = {
+    "exec",
+    "eval",
+    "compile",
+    "__import__",
+    "setattr",
+    "delattr",
+    "globals",
+    "vars",
+    "breakpoint",
+}
+FORBIDDEN_IMPORTS = (
+    "builtins",
+    "importlib",
+    "ctypes",
+    "gc",
+    "inspect",
+    "IPython",
+    "ipykernel",
+    "course.grading",
+)
+SYS_HOOKS = {
+    "modules",
+    "meta_path",
+    "path_hooks",
+    "path_importer_cache",
+    "settrace",
+    "setprofile",
+    "_getframe",
+    "excepthook",
+    "displayhook",
+    "addaudithook",
+    "__dict__",
+    "__stdout__",
+    "__stderr__",
+}
+INTERNALS = {
+    "__globals__",
+    "__code__",
+    "__closure__",
+    "__builtins__",
+    "__subclasses__",
+    "__bases__",
+    "__mro__",
+    "__func__",
+    "__self__",
+    "f_globals",
+    "f_locals",
+    "f_back",
+    "gi_frame",
+}
+ALLOWED_MAGICS = {
+    "time",
+    "timeit",
+    "matplotlib",
+    "pip",
+    "who",
+    "whos",
+    "who_ls",
+    "pwd",
+    "capture",
+    "config",
+    "precision",
+    "pprint",
+}
 PIP_SHELL = re.compile(r"^\s*(pip3?|python3? -m pip)\s+(install|list|show|freeze)\b[^;&|`$<>]*$")
 BUILTIN_NAMES = {name for name in dir(builtins) if not name.startswith("_")}
 
@@ -94,8 +148,12 @@ def _bound_names(target: ast.AST):
 def _allowed_ipython_call(call: ast.Call) -> bool:
     """get_ipython().run_line_magic('time', ...) and friends, as IPython writes magics and !pip."""
     func = call.func
-    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call)
-            and isinstance(func.value.func, ast.Name) and func.value.func.id == "get_ipython"):
+    if not (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Call)
+        and isinstance(func.value.func, ast.Name)
+        and func.value.func.id == "get_ipython"
+    ):
         return False
     first = call.args[0] if call.args else None
     value = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
@@ -151,7 +209,7 @@ def scan_source(source: str, cell: int = 0) -> list[Finding]:
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             targets = [item.optional_vars for item in node.items if item.optional_vars is not None]
         for target in targets:
-            for element in (target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]):
+            for element in target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]:
                 if isinstance(element, (ast.Attribute, ast.Subscript)):
                     root = _root(element)
                     if isinstance(root, ast.Name) and root.id in protected:

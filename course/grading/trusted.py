@@ -107,19 +107,26 @@ def exact(value: Any, expected: Any) -> bool:
     if isinstance(expected, (list, tuple)):
         return len(value) == len(expected) and all(exact(v, e) for v, e in zip(value, expected))
     if isinstance(expected, dict):
-        return (sorted(map(repr, value.keys())) == sorted(map(repr, expected.keys()))
-                and all(exact(value[k], expected[k]) for k in expected))
+        return sorted(map(repr, value.keys())) == sorted(map(repr, expected.keys())) and all(
+            exact(value[k], expected[k]) for k in expected
+        )
     module = type(expected).__module__
     if module.startswith("torch"):
         import torch
 
-        return (value.dtype == expected.dtype and tuple(value.shape) == tuple(expected.shape)
-                and bool(torch.equal(value, expected)))
+        return (
+            value.dtype == expected.dtype
+            and tuple(value.shape) == tuple(expected.shape)
+            and bool(torch.equal(value, expected))
+        )
     if module.startswith("numpy"):
         import numpy
 
-        return (value.dtype == expected.dtype and value.shape == expected.shape
-                and bool(numpy.array_equal(value, expected)))
+        return (
+            value.dtype == expected.dtype
+            and value.shape == expected.shape
+            and bool(numpy.array_equal(value, expected))
+        )
     return bool(expected == value)
 
 

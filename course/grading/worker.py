@@ -45,15 +45,23 @@ def collect(course_dir: Path, assignment: str, student: str, notebook: str) -> d
 
     path = course_dir / "autograded" / student / assignment / f"{notebook}.ipynb"
     nb = nbformat.read(path, as_version=4)
-    messages = {cell.metadata["nbgrader"]["grade_id"]: failure_message(cell)
-                for cell in nb.cells if utils.is_grade(cell)}
+    messages = {
+        cell.metadata["nbgrader"]["grade_id"]: failure_message(cell)
+        for cell in nb.cells
+        if utils.is_grade(cell)
+    }
     tests = []
     with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
         submitted = gb.find_submission_notebook(notebook, assignment, student)
         for grade in sorted(submitted.grades, key=lambda g: g.cell.name):
-            tests.append({"grade_id": grade.name, "points": float(grade.max_score),
-                          "score": float(grade.score), "message": messages.get(grade.name, "")
-                          if grade.score < grade.max_score else ""})
+            tests.append(
+                {
+                    "grade_id": grade.name,
+                    "points": float(grade.max_score),
+                    "score": float(grade.score),
+                    "message": messages.get(grade.name, "") if grade.score < grade.max_score else "",
+                }
+            )
     return {"tests": tests, "record": nb.metadata.get(METADATA_KEY, {})}
 
 
@@ -68,9 +76,13 @@ def run(task_file: Path) -> dict:
         config = load_config(course_dir, timeout=task.get("timeout"))
         config.GuardedExecute.scan = bool(task.get("scan", True))
         config.GuardedExecute.source_notebook = str(
-            course_dir / "solutions" / task["assignment"] / f"{task['notebook']}.ipynb")
-        ids = {"assignment_id": task["assignment"], "student_id": task["student"],
-               "notebook_id": task["notebook"]}
+            course_dir / "solutions" / task["assignment"] / f"{task['notebook']}.ipynb"
+        )
+        ids = {
+            "assignment_id": task["assignment"],
+            "student_id": task["student"],
+            "notebook_id": task["notebook"],
+        }
         run_converter(Autograde, config, **ids)
         result["autograde_s"] = round(time.perf_counter() - started, 2)
         result.update(collect(course_dir, task["assignment"], task["student"], task["notebook"]))

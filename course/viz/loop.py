@@ -16,9 +16,12 @@ def moving_average(values: Sequence[float], window: int) -> list[float]:
     return averaged
 
 
-def plot_loss_curve(losses: Sequence[float] | Mapping[str, Sequence[float]],
-                    lrs: Sequence[float] | None = None, window: int = 10,
-                    title: str = "Training loss per step"):
+def plot_loss_curve(
+    losses: Sequence[float] | Mapping[str, Sequence[float]],
+    lrs: Sequence[float] | None = None,
+    window: int = 10,
+    title: str = "Training loss per step",
+):
     """Training loss per step (raw and a moving average); the learning rate on a second axis.
 
     `losses` is one list, or a dict {run name: list} to compare runs (e.g. plain loop vs Accelerate).
@@ -31,8 +34,13 @@ def plot_loss_curve(losses: Sequence[float] | Mapping[str, Sequence[float]],
     for (name, values), color in zip(runs.items(), ("tab:blue", "tab:orange", "tab:green", "tab:purple")):
         steps = range(1, len(values) + 1)
         ax.plot(steps, values, color=color, alpha=0.3, linewidth=1)
-        ax.plot(steps, moving_average(list(values), window), color=color, linewidth=2,
-                label=f"{name} (mean of last {window} steps)")
+        ax.plot(
+            steps,
+            moving_average(list(values), window),
+            color=color,
+            linewidth=2,
+            label=f"{name} (mean of last {window} steps)",
+        )
     ax.set_xlabel("training step")
     ax.set_ylabel("cross-entropy loss")
     ax.set_title(title)

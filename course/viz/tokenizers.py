@@ -39,8 +39,15 @@ def plot_comparison(stats: Mapping[str, Mapping[str, float]], title: str | None 
         else:
             ax.margins(y=0.2)
         for bar, value in zip(bars, values):
-            ax.annotate(fmt.format(value), (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                        ha="center", va="bottom", fontsize=8, xytext=(0, 2), textcoords="offset points")
+            ax.annotate(
+                fmt.format(value),
+                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                ha="center",
+                va="bottom",
+                fontsize=8,
+                xytext=(0, 2),
+                textcoords="offset points",
+            )
     fig.suptitle(title or "The same test sentences, tokenized four ways", fontsize=11)
     fig.tight_layout()
     return fig
@@ -57,8 +64,9 @@ def encode_rows(tokenizer: Any, text: str, max_length: int | None = None) -> dic
     return {"token": tokenizer.convert_ids_to_tokens(ids), "id": ids, "mask": mask}
 
 
-def token_table(tokenizer: Any, text: str = DEFAULT_TEXT, max_length: int | None = None,
-                width: int = 96) -> str:
+def token_table(
+    tokenizer: Any, text: str = DEFAULT_TEXT, max_length: int | None = None, width: int = 96
+) -> str:
     """A plain-text table, one column per token: the token, its id and its attention-mask value.
 
     Long texts wrap into several blocks of at most `width` characters.
@@ -125,10 +133,10 @@ def explorer(tokenizer: Any, text: str = DEFAULT_TEXT, max_length: int = 0):
     import ipywidgets as widgets
     from IPython.display import HTML, display
 
-    box = widgets.Text(value=text, description="text", continuous_update=True,
-                       layout=widgets.Layout(width="95%"))
-    pad = widgets.IntSlider(value=max_length, min=0, max=64, description="pad to",
-                            continuous_update=True)
+    box = widgets.Text(
+        value=text, description="text", continuous_update=True, layout=widgets.Layout(width="95%")
+    )
+    pad = widgets.IntSlider(value=max_length, min=0, max=64, description="pad to", continuous_update=True)
     out = widgets.Output()
 
     def render(_change: Any = None) -> None:

@@ -16,20 +16,26 @@ LABELS = {
 }
 
 
-def _batches_waste(lengths: Sequence[int], order: Sequence[int], batch_size: int,
-                   width: int | None = None) -> dict[str, float]:
+def _batches_waste(
+    lengths: Sequence[int], order: Sequence[int], batch_size: int, width: int | None = None
+) -> dict[str, float]:
     """Real and padded token counts when `order` is cut into batches of `batch_size`."""
     real = padded = 0
     for start in range(0, len(order), batch_size):
-        batch = [int(lengths[i]) for i in order[start:start + batch_size]]
+        batch = [int(lengths[i]) for i in order[start : start + batch_size]]
         real += sum(batch)
         padded += (width if width is not None else max(batch)) * len(batch)
-    return {"real_tokens": real, "total_tokens": padded, "padding_tokens": padded - real,
-            "waste": (padded - real) / padded if padded else 0.0}
+    return {
+        "real_tokens": real,
+        "total_tokens": padded,
+        "padding_tokens": padded - real,
+        "waste": (padded - real) / padded if padded else 0.0,
+    }
 
 
-def padding_stats(lengths: Sequence[int], batch_size: int = 16, max_length: int = 128,
-                  seed: int = 42) -> dict[str, dict[str, float]]:
+def padding_stats(
+    lengths: Sequence[int], batch_size: int = 16, max_length: int = 128, seed: int = 42
+) -> dict[str, dict[str, float]]:
     """Tokens and padding of one epoch over `lengths` for the three strategies.
 
     - fixed: `padding="max_length"`, every row padded to `max_length` (rows are shorter in MRPC);
@@ -41,8 +47,10 @@ def padding_stats(lengths: Sequence[int], batch_size: int = 16, max_length: int 
     if not lengths:
         raise ValueError("padding_stats needs at least one length")
     if max(lengths) > max_length:
-        raise ValueError(f"a row has {max(lengths)} tokens, more than max_length={max_length}: "
-                         "truncate first, or raise max_length")
+        raise ValueError(
+            f"a row has {max(lengths)} tokens, more than max_length={max_length}: "
+            "truncate first, or raise max_length"
+        )
     orders = batch_orders(lengths, batch_size=batch_size, seed=seed)
     return {
         "fixed": _batches_waste(lengths, orders["dynamic"], batch_size, width=max_length),
@@ -61,13 +69,19 @@ def batch_orders(lengths: Sequence[int], batch_size: int = 16, seed: int = 42) -
 
     lengths = [int(n) for n in lengths]
     shuffled = torch.randperm(len(lengths), generator=torch.Generator().manual_seed(seed)).tolist()
-    grouped = list(LengthGroupedSampler(batch_size, lengths=lengths,
-                                        generator=torch.Generator().manual_seed(seed)))
+    grouped = list(
+        LengthGroupedSampler(batch_size, lengths=lengths, generator=torch.Generator().manual_seed(seed))
+    )
     return {"dynamic": shuffled, "grouped": grouped}
 
 
-def plot_padding_waste(lengths: Sequence[int], batch_size: int = 16, max_length: int = 128,
-                       seed: int = 42, title: str = "MRPC train"):
+def plot_padding_waste(
+    lengths: Sequence[int],
+    batch_size: int = 16,
+    max_length: int = 128,
+    seed: int = 42,
+    title: str = "MRPC train",
+):
     """A bar chart of the share of padding per strategy; returns (figure, `padding_stats(...)`)."""
     import matplotlib.pyplot as plt
 
@@ -78,8 +92,12 @@ def plot_padding_waste(lengths: Sequence[int], batch_size: int = 16, max_length:
     bars = ax.barh(names, waste, color=["#c44e52", "#dd8452", "#55a868"])
     for bar, strategy in zip(bars, STRATEGIES, strict=True):
         s = stats[strategy]
-        ax.text(bar.get_width() + 1, bar.get_y() + bar.get_height() / 2,
-                f"{100 * s['waste']:.1f}%  ({s['total_tokens'] / 1e3:.0f}k tokens in all)", va="center")
+        ax.text(
+            bar.get_width() + 1,
+            bar.get_y() + bar.get_height() / 2,
+            f"{100 * s['waste']:.1f}%  ({s['total_tokens'] / 1e3:.0f}k tokens in all)",
+            va="center",
+        )
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel("padding, % of all tokens the model processes in one epoch")
@@ -101,14 +119,17 @@ def plot_learning_curve(log_history: Sequence[Mapping[str, Any]], title: str = "
 
     train, validation = loss_curves(log_history)
     if not train and not validation:
-        raise ValueError("the log history holds no 'loss' or 'eval_loss' entries: train with logging "
-                         "(logging_steps) and evaluation (eval_strategy='epoch') first")
+        raise ValueError(
+            "the log history holds no 'loss' or 'eval_loss' entries: train with logging "
+            "(logging_steps) and evaluation (eval_strategy='epoch') first"
+        )
     fig, ax = plt.subplots(figsize=(6.5, 3.5))
     if train:
         ax.plot(*zip(*train, strict=True), marker=".", label="training loss (logged steps)")
     if validation:
-        ax.plot(*zip(*validation, strict=True), marker="o", linestyle="--",
-                label="validation loss (each epoch)")
+        ax.plot(
+            *zip(*validation, strict=True), marker="o", linestyle="--", label="validation loss (each epoch)"
+        )
     ax.set_xlabel("epoch")
     ax.set_ylabel("cross-entropy loss")
     ax.set_title(title)

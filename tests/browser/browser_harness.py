@@ -23,8 +23,14 @@ from pathlib import Path
 from typing import Any
 
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 VIEWPORT = {"width": 1280, "height": 900}
 MAX_SCREENSHOT_HEIGHT = 14000  # Chromium's texture limit is about 16k pixels
@@ -34,8 +40,9 @@ START_TIMEOUT_S = 30  # Run All accepted: a prompt turns [*] or gets a number
 SERVER_TIMEOUT_S = 60
 POLL_S = 0.15
 
-ERROR_RE = re.compile(r"Traceback \(most recent call last\)|^\s*\w*(Error|Exception|Interrupt)\b[^\n]*$",
-                      re.MULTILINE)
+ERROR_RE = re.compile(
+    r"Traceback \(most recent call last\)|^\s*\w*(Error|Exception|Interrupt)\b[^\n]*$", re.MULTILINE
+)
 STDERR_MIME = "application/vnd.jupyter.stderr"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 PASSED, NOT_YET = "[PASSED]", "[NOT YET]"
@@ -49,6 +56,7 @@ class LabError(AssertionError):
 
 # --------------------------------------------------------------------------- processes
 
+
 def chromium_path() -> str:
     """The Chromium to drive: $COURSE_CHROMIUM when set, else `chromium` on PATH or /usr/bin/chromium."""
     custom = os.environ.get("COURSE_CHROMIUM")
@@ -59,7 +67,8 @@ def chromium_path() -> str:
     where = f"COURSE_CHROMIUM={custom}" if custom else "`chromium` on PATH and /usr/bin/chromium"
     raise FileNotFoundError(
         f"Chromium was not found ({where}). The browser tests drive Debian's chromium package: "
-        "`apt-get install -y chromium` (.ci/install does it), or set COURSE_CHROMIUM to a Chromium binary.")
+        "`apt-get install -y chromium` (.ci/install does it), or set COURSE_CHROMIUM to a Chromium binary."
+    )
 
 
 def free_port() -> int:
@@ -115,6 +124,7 @@ def _signal(pid: int, sig: int) -> None:
 
 # --------------------------------------------------------------------------- server
 
+
 @dataclass
 class LabServer:
     """A JupyterLab server on 127.0.0.1 with a token, temporary settings, serving `root`."""
@@ -142,13 +152,19 @@ class LabServer:
 
     def environment(self) -> dict[str, str]:
         settings = self.state / "settings"
-        _write_json(settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings",
-                    {"fetchNews": "false", "checkForUpdates": False})
+        _write_json(
+            settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings",
+            {"fetchNews": "false", "checkForUpdates": False},
+        )
         # Every cell in the DOM (no virtual scrolling), kernels shut down with their notebook, no autosave.
-        _write_json(settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings",
-                    {"windowingMode": "none", "kernelShutdown": True, "scrollPastEnd": False})
-        _write_json(settings / "@jupyterlab" / "docmanager-extension" / "plugin.jupyterlab-settings",
-                    {"autosave": False})
+        _write_json(
+            settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings",
+            {"windowingMode": "none", "kernelShutdown": True, "scrollPastEnd": False},
+        )
+        _write_json(
+            settings / "@jupyterlab" / "docmanager-extension" / "plugin.jupyterlab-settings",
+            {"autosave": False},
+        )
         env = dict(os.environ)
         env.pop("MPLBACKEND", None)  # the inline backend, as a learner has it (Agg shows no plots)
         env.setdefault("COURSE_FAST", "1")
@@ -169,14 +185,28 @@ class LabServer:
         for _attempt in range(3):  # the free port may be taken between probe and bind
             self.port = free_port()
             command = [
-                sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
-                f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0", "--ServerApp.ip=127.0.0.1",
-                f"--ServerApp.token={self.token}", f"--ServerApp.root_dir={self.root}",
+                sys.executable,
+                "-m",
+                "jupyter",
+                "lab",
+                "--no-browser",
+                "--allow-root",
+                f"--ServerApp.port={self.port}",
+                "--ServerApp.port_retries=0",
+                "--ServerApp.ip=127.0.0.1",
+                f"--ServerApp.token={self.token}",
+                f"--ServerApp.root_dir={self.root}",
                 "--LabApp.news_url=None",
             ]
             with open(self.log_path, "ab") as log:
-                self.process = subprocess.Popen(command, cwd=self.root, env=env, stdin=subprocess.DEVNULL,
-                                                stdout=log, stderr=subprocess.STDOUT)
+                self.process = subprocess.Popen(
+                    command,
+                    cwd=self.root,
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
             deadline = time.monotonic() + SERVER_TIMEOUT_S
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:
@@ -188,13 +218,16 @@ class LabServer:
                     time.sleep(0.25)
             else:
                 self.stop()
-                raise LabError(f"JupyterLab did not answer on port {self.port} within {SERVER_TIMEOUT_S} s:\n"
-                               + self.log_tail())
+                raise LabError(
+                    f"JupyterLab did not answer on port {self.port} within {SERVER_TIMEOUT_S} s:\n"
+                    + self.log_tail()
+                )
         raise LabError("JupyterLab exited at start three times:\n" + self.log_tail())
 
     def api(self, method: str, path: str, timeout: float = 10) -> Any:
-        request = urllib.request.Request(f"{self.base_url}{path}", method=method,
-                                         headers={"Authorization": f"token {self.token}"})
+        request = urllib.request.Request(
+            f"{self.base_url}{path}", method=method, headers={"Authorization": f"token {self.token}"}
+        )
         with urllib.request.urlopen(request, timeout=timeout) as response:
             body = response.read()
         return json.loads(body) if body else None
@@ -233,6 +266,7 @@ def _write_json(path: Path, data: dict) -> None:
 
 # --------------------------------------------------------------------------- notebooks on disk
 
+
 def read_notebook(path: Path) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
@@ -249,8 +283,12 @@ def nbgrader(cell: dict) -> dict:
 def is_self_check(cell: dict) -> bool:
     """A learner's self-check: a code cell calling course.check(...), not an autograded test cell."""
     meta = nbgrader(cell)
-    return (cell["cell_type"] == "code" and bool(SELF_CHECK_RE.search(source(cell)))
-            and not meta.get("grade") and not meta.get("solution"))
+    return (
+        cell["cell_type"] == "code"
+        and bool(SELF_CHECK_RE.search(source(cell)))
+        and not meta.get("grade")
+        and not meta.get("solution")
+    )
 
 
 def stored_mimes(cell: dict) -> set[str]:
@@ -353,17 +391,26 @@ class LabPage:
         self.page.on("dialog", lambda dialog: dialog.dismiss())  # window.alert/confirm never block
         started = time.monotonic()
         workspace = "w" + secrets.token_hex(4)
-        self.page.goto(f"{server.base_url}/lab/workspaces/{workspace}?token={server.token}",
-                       timeout=OPEN_TIMEOUT_S * 1000)
-        self.wait_until(lambda: self.page.locator(".lm-MenuBar-itemLabel").count() >= 5,
-                        "JupyterLab's menu bar", OPEN_TIMEOUT_S)
-        self.wait_until(lambda: self.page.locator(".jp-DirListing-content").count(),
-                        "JupyterLab's file browser", OPEN_TIMEOUT_S)
+        self.page.goto(
+            f"{server.base_url}/lab/workspaces/{workspace}?token={server.token}",
+            timeout=OPEN_TIMEOUT_S * 1000,
+        )
+        self.wait_until(
+            lambda: self.page.locator(".lm-MenuBar-itemLabel").count() >= 5,
+            "JupyterLab's menu bar",
+            OPEN_TIMEOUT_S,
+        )
+        self.wait_until(
+            lambda: self.page.locator(".jp-DirListing-content").count(),
+            "JupyterLab's file browser",
+            OPEN_TIMEOUT_S,
+        )
         self.load_s = time.monotonic() - started
 
     # ----- waits
-    def wait_until(self, predicate, what: str, timeout_s: float, poll_s: float = POLL_S,
-                   dialogs_ok: bool = False):
+    def wait_until(
+        self, predicate, what: str, timeout_s: float, poll_s: float = POLL_S, dialogs_ok: bool = False
+    ):
         """Poll `predicate()` until it returns a true value; fail after `timeout_s` saying `what`.
 
         A JupyterLab dialog (kernel died, cannot open, ...) fails the wait at once unless `dialogs_ok`.
@@ -376,8 +423,9 @@ class LabPage:
             if value:
                 return value
             if time.monotonic() > deadline:
-                raise LabError(f"{self.label}: timed out after {timeout_s:.0f} s waiting for {what}"
-                               f"{self.where_stuck()}")
+                raise LabError(
+                    f"{self.label}: timed out after {timeout_s:.0f} s waiting for {what}{self.where_stuck()}"
+                )
             time.sleep(poll_s)
 
     def where_stuck(self) -> str:
@@ -385,8 +433,10 @@ class LabPage:
             cells = self.cells()
             running = [c.index for c in cells if c.running]
             waiting = [c.index for c in cells if c.stdin]
-            return (f" (kernel: {self.kernel_status() or '?'}; cells running or queued: {running[:5]}"
-                    f"{'; cells waiting for input(): ' + str(waiting) if waiting else ''})")
+            return (
+                f" (kernel: {self.kernel_status() or '?'}; cells running or queued: {running[:5]}"
+                f"{'; cells waiting for input(): ' + str(waiting) if waiting else ''})"
+            )
         except Exception as error:  # noqa: BLE001 - diagnosis only
             return f" ({type(error).__name__} while reading the page)"
 
@@ -410,16 +460,26 @@ class LabPage:
         self.menu("File", "Open from Path")
         self.page.locator(".jp-Dialog input").fill(relpath)
         self.page.locator(".jp-Dialog input").press("Enter")
-        self.wait_until(lambda: not self.page.locator(".jp-Dialog input").count(),
-                        "the Open from Path dialog to close", 30, dialogs_ok=True)
+        self.wait_until(
+            lambda: not self.page.locator(".jp-Dialog input").count(),
+            "the Open from Path dialog to close",
+            30,
+            dialogs_ok=True,
+        )
         name = relpath.rsplit("/", 1)[-1]
         self.wait_until(lambda: self.current_tab() == name, f"a tab called {name}", OPEN_TIMEOUT_S)
-        self.wait_until(lambda: self.page.evaluate(SNAPSHOT_JS) and len(self.cells()) == cell_count,
-                        f"the notebook's {cell_count} cells to be drawn", OPEN_TIMEOUT_S)
+        self.wait_until(
+            lambda: self.page.evaluate(SNAPSHOT_JS) and len(self.cells()) == cell_count,
+            f"the notebook's {cell_count} cells to be drawn",
+            OPEN_TIMEOUT_S,
+        )
         if wait_for_kernel:
             # Run All is silently dropped until the kernel is connected: wait for Idle in the status bar.
-            self.wait_until(lambda: self.kernel_status() == "Idle",
-                            "the kernel to be Idle in the status bar", OPEN_TIMEOUT_S)
+            self.wait_until(
+                lambda: self.kernel_status() == "Idle",
+                "the kernel to be Idle in the status bar",
+                OPEN_TIMEOUT_S,
+            )
         self.server.remember_children()
 
     def current_tab(self) -> str:
@@ -451,8 +511,19 @@ class LabPage:
         raw = self.page.evaluate(SNAPSHOT_JS)
         if raw is None:
             raise LabError(f"{self.label}: no notebook panel is open")
-        return [Cell(i, c["kind"], c["prompt"], c["active"], c["outputs"], c["widgets"], c["textInputs"],
-                     c["stdin"]) for i, c in enumerate(raw)]
+        return [
+            Cell(
+                i,
+                c["kind"],
+                c["prompt"],
+                c["active"],
+                c["outputs"],
+                c["widgets"],
+                c["textInputs"],
+                c["stdin"],
+            )
+            for i, c in enumerate(raw)
+        ]
 
     def settled(self, indices: list[int]) -> bool:
         """The kernel is Idle and none of `indices` is queued or running (checked twice, 0.2 s apart)."""
@@ -489,10 +560,14 @@ class LabPage:
         started = time.monotonic()
         self.menu("Run", item)
         if codes:
-            self.wait_until(lambda: any(c.running or c.executed for c in self.cells() if c.index in codes),
-                            f"'{item}' to start (a prompt turning [*])", START_TIMEOUT_S)
-        self.wait_until(lambda: self.settled(codes), f"'{item}' to finish and the kernel to be Idle",
-                        timeout_s)
+            self.wait_until(
+                lambda: any(c.running or c.executed for c in self.cells() if c.index in codes),
+                f"'{item}' to start (a prompt turning [*])",
+                START_TIMEOUT_S,
+            )
+        self.wait_until(
+            lambda: self.settled(codes), f"'{item}' to finish and the kernel to be Idle", timeout_s
+        )
         return time.monotonic() - started
 
     def select(self, index: int) -> None:
@@ -504,19 +579,26 @@ class LabPage:
     def type_into_widget(self, index: int, text: str = TYPED_TEXT, timeout_s: float = 20) -> tuple[str, str]:
         """Type into the first text box of the widgets under cell `index`; return the output before/after."""
         before = self.cells()[index].text
-        box = (self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").nth(index)
-               .locator(".jupyter-widgets input[type=text], .jupyter-widgets textarea").first)
+        box = (
+            self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell")
+            .nth(index)
+            .locator(".jupyter-widgets input[type=text], .jupyter-widgets textarea")
+            .first
+        )
         box.scroll_into_view_if_needed()
         box.fill(text)
         if box.evaluate("e => e.tagName") == "INPUT":
             box.press("Enter")  # widgets with continuous_update=False sync on Enter
         else:
             box.evaluate("e => e.blur()")
-        after = self.wait_until(lambda: (t := self.cells()[index].text) != before and t,
-                                f"the widget output of cell {index} to change after typing {text!r}",
-                                timeout_s)
-        self.wait_until(lambda: self.kernel_status() == "Idle", "the kernel to be Idle after typing",
-                        timeout_s)
+        after = self.wait_until(
+            lambda: (t := self.cells()[index].text) != before and t,
+            f"the widget output of cell {index} to change after typing {text!r}",
+            timeout_s,
+        )
+        self.wait_until(
+            lambda: self.kernel_status() == "Idle", "the kernel to be Idle after typing", timeout_s
+        )
         return before, self.cells()[index].text or after
 
     def screenshot(self, path: Path) -> Path:
@@ -555,11 +637,13 @@ class LabPage:
 
 # --------------------------------------------------------------------------- what must be seen
 
+
 def first_exercise(notebook: dict) -> tuple[int, int]:
     """(index of the first solution cell, index of the first self-check cell after it)."""
     cells = notebook["cells"]
-    solution = next((i for i, c in enumerate(cells)
-                     if c["cell_type"] == "code" and nbgrader(c).get("solution")), None)
+    solution = next(
+        (i for i, c in enumerate(cells) if c["cell_type"] == "code" and nbgrader(c).get("solution")), None
+    )
     if solution is None:
         raise LabError("the notebook has no exercise (no nbgrader solution cell)")
     check = next((i for i in range(solution + 1, len(cells)) if is_self_check(cells[i])), None)
@@ -619,13 +703,17 @@ def student_problems(notebook: dict, cells: list[Cell], solution: int, check: in
             problems.append(f"cell {i} (before the first exercise) did not run")
         problems += [f"cell {i} (before the first exercise) shows an error: {e}" for e in cells[i].errors()]
     for i in range(solution, check):
-        problems += [f"cell {i} (first exercise) shows an error: {e}" for e in cells[i].errors()
-                     if not e.startswith("NotImplementedError")]
+        problems += [
+            f"cell {i} (first exercise) shows an error: {e}"
+            for e in cells[i].errors()
+            if not e.startswith("NotImplementedError")
+        ]
     shown = cells[check]
     if not shown.executed:
         problems.append(f"cell {check}: the first self-check did not run")
-    problems += [f"cell {check}: the first self-check shows an error instead of {NOT_YET}: {e}"
-                 for e in shown.errors()]
+    problems += [
+        f"cell {check}: the first self-check shows an error instead of {NOT_YET}: {e}" for e in shown.errors()
+    ]
     if NOT_YET not in shown.text:
         verdict = shown.text.strip().splitlines()[0][:200] if shown.text.strip() else "no output"
         problems.append(f"cell {check}: the first self-check does not show {NOT_YET}: {verdict}")

@@ -72,8 +72,10 @@ def lab_server(lab_root, chromium, tmp_path_factory):
     except Exception:
         server.stop()
         raise
-    print(f"\nJupyterLab up in {time.monotonic() - started:.1f} s on port {server.port} "
-          f"(pid {server.process.pid})")
+    print(
+        f"\nJupyterLab up in {time.monotonic() - started:.1f} s on port {server.port} "
+        f"(pid {server.process.pid})"
+    )
     yield server
     server.shutdown_kernels()
     server.stop()
@@ -105,8 +107,9 @@ def browser_context(chromium):
     playwright = sync_playwright().start()
     browser, ours = None, []
     try:
-        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS,
-                                             timeout=60_000)
+        browser = playwright.chromium.launch(
+            executable_path=chromium, headless=True, args=CHROMIUM_ARGS, timeout=60_000
+        )
         context = browser.new_context(viewport=VIEWPORT)
         # Playwright's driver (node) and Chromium are the processes that appeared just now.
         ours = sorted(set(descendants(os.getpid())) - before)
@@ -175,6 +178,8 @@ def pytest_terminal_summary(terminalreporter):
         total += row["total"]
         terminalreporter.write_line(
             f"{row['total']:6.1f} s  {row['outcome']:7} {row['mode']:14} {row['notebook']}  "
-            f"(open {row['open']:.1f} s, run {row['run']:.1f} s)")
-    terminalreporter.write_line(f"{total:6.1f} s  in {len(TIMINGS)} notebooks; screenshots in "
-                                f"{os.path.relpath(ARTIFACTS, REPO)}/")
+            f"(open {row['open']:.1f} s, run {row['run']:.1f} s)"
+        )
+    terminalreporter.write_line(
+        f"{total:6.1f} s  in {len(TIMINGS)} notebooks; screenshots in {os.path.relpath(ARTIFACTS, REPO)}/"
+    )

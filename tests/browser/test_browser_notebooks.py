@@ -56,9 +56,12 @@ INTERACTIVE_RE = re.compile(r"ipywidgets|\binteract(ive)?\(|explorer\(")
 
 def has_widgets(notebook: dict) -> bool:
     """Widgets a learner plays with (tqdm's progress bars are widgets too, but only show progress)."""
-    return any(INTERACTIVE_RE.search(source(cell)) or (WIDGET_MIME in stored_mimes(cell)
-                                                        and "tqdm" not in source(cell))
-               for cell in notebook["cells"] if cell["cell_type"] == "code")
+    return any(
+        INTERACTIVE_RE.search(source(cell))
+        or (WIDGET_MIME in stored_mimes(cell) and "tqdm" not in source(cell))
+        for cell in notebook["cells"]
+        if cell["cell_type"] == "code"
+    )
 
 
 def run_live(path: Path, notebook: dict) -> bool:
@@ -116,8 +119,9 @@ def visit(relpath: str, mode: str, lab_pages, lab_server, artifacts, record_time
         record_time({"notebook": relpath, "mode": mode, "total": total, **times})
 
 
-def check_solution(path: Path, relpath: str, live: bool, lab_pages, lab_server, artifacts, record_time,
-                   lab_root) -> list[str]:
+def check_solution(
+    path: Path, relpath: str, live: bool, lab_pages, lab_server, artifacts, record_time, lab_root
+) -> list[str]:
     """Open a solution notebook (Run All when `live`); return the problems a learner would see."""
     stored = read_notebook(path)
     place(lab_root, relpath, without_outputs(stored) if live else stored)
@@ -151,13 +155,15 @@ def widget_problems(page: LabPage, cells, relpath: str) -> list[str]:
             problems.append(f"cell {cell.index}: typing into the widget shows an error: {errors[0]}")
         reacted += 1
     if "tokenizer" in Path(relpath).stem and not reacted:
-        problems.append("the tokenizer explorer (a text box whose output follows what is typed) "
-                        "was not found")
+        problems.append(
+            "the tokenizer explorer (a text box whose output follows what is typed) was not found"
+        )
     return problems
 
 
-def check_student(path: Path, relpath: str, lab_pages, lab_server, artifacts, record_time,
-                  lab_root) -> list[str]:
+def check_student(
+    path: Path, relpath: str, lab_pages, lab_server, artifacts, record_time, lab_root
+) -> list[str]:
     """Run a student notebook from the top to its first self-check; return the problems."""
     stored = read_notebook(path)
     solution, check = first_exercise(stored)
@@ -180,10 +186,16 @@ def report(relpath: str, problems: list[str]) -> None:
 
 # --------------------------------------------------------------------------- the harness on its fixtures
 
+
 @pytest.fixture
 def lab(lab_pages, lab_server, artifacts, record_time, lab_root):
-    return {"lab_pages": lab_pages, "lab_server": lab_server, "artifacts": artifacts,
-            "record_time": record_time, "lab_root": lab_root}
+    return {
+        "lab_pages": lab_pages,
+        "lab_server": lab_server,
+        "artifacts": artifacts,
+        "record_time": record_time,
+        "lab_root": lab_root,
+    }
 
 
 FIXTURES = REPO / "tests" / "fixtures" / "browser"
@@ -206,25 +218,37 @@ def test_harness_reports_what_is_wrong(lab):
 ALL_FIXTURES = os.environ.get("COURSE_BROWSER_FIXTURES") == "1"
 
 if ALL_FIXTURES or not any(LIVE_SOLUTIONS.values()):
+
     def test_fixture_solution_run_all_passes(lab):
-        report("fixtures/solution.ipynb",
-               check_solution(FIXTURES / "solution.ipynb", "fixtures/solution.ipynb", True, **lab))
+        report(
+            "fixtures/solution.ipynb",
+            check_solution(FIXTURES / "solution.ipynb", "fixtures/solution.ipynb", True, **lab),
+        )
+
 
 if ALL_FIXTURES or all(LIVE_SOLUTIONS.values()):
+
     def test_fixture_solution_stored_outputs_pass(lab):
-        report("fixtures/solution-stored.ipynb",
-               check_solution(FIXTURES / "solution.ipynb", "fixtures/solution-stored.ipynb", False, **lab))
+        report(
+            "fixtures/solution-stored.ipynb",
+            check_solution(FIXTURES / "solution.ipynb", "fixtures/solution-stored.ipynb", False, **lab),
+        )
+
 
 if ALL_FIXTURES or not STUDENT:
+
     def test_fixture_student_shows_not_yet(lab):
-        report("fixtures/student.ipynb",
-               check_student(FIXTURES / "student.ipynb", "fixtures/student.ipynb", **lab))
+        report(
+            "fixtures/student.ipynb",
+            check_student(FIXTURES / "student.ipynb", "fixtures/student.ipynb", **lab),
+        )
 
 
 # --------------------------------------------------------------------------- the course notebooks
 # Tests for a set that does not exist yet (no notebooks/ before `course release`) are not generated.
 
 if SOLUTIONS:
+
     @pytest.mark.parametrize("path", SOLUTIONS, ids=[f"{p.parent.name}/{p.stem}" for p in SOLUTIONS])
     def test_solution_notebook(path, lab):
         relpath = path.relative_to(REPO).as_posix()
@@ -232,6 +256,7 @@ if SOLUTIONS:
 
 
 if STUDENT:
+
     @pytest.mark.parametrize("path", STUDENT, ids=[f"{p.parent.name}/{p.stem}" for p in STUDENT])
     def test_student_notebook(path, lab):
         relpath = path.relative_to(REPO).as_posix()
