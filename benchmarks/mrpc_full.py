@@ -77,11 +77,11 @@ def main() -> None:
         train_output = trainer.train()
         train_seconds = time.perf_counter() - started
         evaluation = trainer.evaluate()
-    per_epoch = [
-        (round(e["epoch"], 1), round(e["eval_accuracy"], 4), round(e["eval_f1"], 4))
+    per_epoch = {  # the final evaluate() repeats the last epoch's entry: keep one per epoch
+        round(e["epoch"], 1): (round(e["eval_accuracy"], 4), round(e["eval_f1"], 4))
         for e in trainer.state.log_history
         if "eval_accuracy" in e
-    ]
+    }
     figures = {
         "checkpoint": args.checkpoint,
         "weights": "offline stand-in (all-MiniLM-L6-v2)" if env.offline else "Hub",

@@ -19,21 +19,21 @@ COURSE_SENTENCES = [
     "I've been waiting for a HuggingFace course my whole life.",
     "I hate this so much!",
 ]
-RECIPE_VERSION = 1
+RECIPE_VERSION = 2
 
 
 @dataclass
 class Recipe:
     """Hyper-parameters of the stand-in fine-tune (recorded next to the weights)."""
 
-    train_size: int | None = 40000  # None = all 67,349 sentences
+    train_size: int | None = None  # None = all 67,349 sentences
     epochs: int = 1
     batch_size: int = 32
     learning_rate: float = 1e-4
     warmup_fraction: float = 0.06
     max_length: int = 64
     freeze_embeddings: bool = True  # halves the trainable parameters: much faster steps on a CPU
-    frozen_layers: int = 0  # the lowest encoder layers kept frozen: no backward pass through them
+    frozen_layers: int = 3  # the lowest encoder layers stay frozen: faster, and they keep MiniLM's semantics
     seed: int = 42
     version: int = RECIPE_VERSION
 
@@ -90,14 +90,28 @@ def course_sentence_scores(model, tokenizer) -> list[dict]:
 def build(out_dir: Path, recipe: Recipe | None = None, progress: bool = True) -> dict:
     """Fine-tune MiniLM on SST-2 and save it to `out_dir`; returns the recorded metadata."""
     import torch
+    from transformers import set_seed
+
+    recipe = recipe or Recipe()
+    set_seed(recipe.seed)
+    # One thread: with batches of short sentences a second thread gains little, a busy core costs
+    # a lot (OpenMP barriers), and one thread makes the build reproducible from machine to machine.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _build(out_dir, recipe, progress)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _build(out_dir: Path, recipe: Recipe, progress: bool) -> dict:
+    import torch
     from tqdm.auto import tqdm
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_scheduler, set_seed
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_scheduler
 
     from course.data import load_glue_offline
     from course.standins import minilm_dir
 
-    recipe = recipe or Recipe()
-    set_seed(recipe.seed)
     started = time.perf_counter()
     sst2 = load_glue_offline("sst2")
     train = sst2["train"].shuffle(seed=recipe.seed)
