@@ -165,6 +165,11 @@ class LabServer:
             settings / "@jupyterlab" / "docmanager-extension" / "plugin.jupyterlab-settings",
             {"autosave": False},
         )
+        # After an error, Run All's queued cells must be cancelled even when their execute requests reach
+        # a busy kernel late (ipykernel aborts only requests already queued unless given this window).
+        profile = self.state / "ipython" / "profile_default"
+        profile.mkdir(parents=True, exist_ok=True)
+        (profile / "ipython_kernel_config.py").write_text("c.Kernel.stop_on_error_timeout = 3.0\n")
         env = dict(os.environ)
         env.pop("MPLBACKEND", None)  # the inline backend, as a learner has it (Agg shows no plots)
         env.setdefault("COURSE_FAST", "1")
