@@ -12,3 +12,12 @@ One module per job:
   grade           `course grade`: the whole batch, in parallel
   trusted         what hidden tests use: checks loaded afresh from disk, strict comparisons
 """
+
+import os
+import sys
+
+# nbgrader runs the `alembic` command (and kernels are found) through PATH: put this interpreter's
+# bin folder first, so grading works with an unactivated venv (`.venv/bin/course grade ...`).
+_BIN = os.path.dirname(sys.executable)
+if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
