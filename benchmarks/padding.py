@@ -32,7 +32,7 @@ def measure(strategy: str, steps: int, batch_size: int, seed: int) -> dict:
     model = course.load_model("bert-base-uncased", task="sequence-classification", num_labels=2)
     raw = course.load_glue("mrpc")
     fixed = strategy == "fixed"
-    pad = {"padding": "max_length", "max_length": 128} if fixed else {}
+    pad = {"padding": "max_length"} if fixed else {}
 
     def tokenize(batch):
         return tokenizer(batch["sentence1"], batch["sentence2"], truncation=True, max_length=128, **pad)
