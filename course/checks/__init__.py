@@ -29,7 +29,7 @@ CHECK_MODULES = tuple(
     )
 )
 
-__all__ = ["CheckResult", "register", "success", "fail", "check", "run_check", "available"]
+__all__ = ["CheckResult", "register", "success", "fail", "check", "run_check", "available", "use_if_passing"]
 
 
 def _load_all() -> None:
@@ -60,6 +60,20 @@ def run_check(name: str, *args: Any, **kwargs: Any) -> CheckResult:
         from course.explain import explain
 
         return fail(f"your code raised {type(error).__name__}: {error}", advice=explain(error))
+
+
+def use_if_passing(
+    answer: Any, check_name: str, reference: Any, name: str, verb: str, course_version: str
+) -> Any:
+    """The learner's `answer` when it passes `check_name`, else the course's `reference`.
+
+    Later cells of a notebook run either way; one line says which was used.
+    """
+    if answer is not None and run_check(check_name, answer).passed:
+        print(f"[course] {verb} with your {name} (it passes {check_name})")
+        return answer
+    print(f"[course] your {name} does not pass {check_name} yet: {verb} with the course's {course_version}")
+    return reference
 
 
 def check(name: str, *args: Any, **kwargs: Any) -> CheckResult:

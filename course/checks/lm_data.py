@@ -154,16 +154,16 @@ def check_group_texts(group_texts: Callable) -> CheckResult:
 
 def pick_group_texts(group_texts: Callable | None) -> Callable:
     """The learner's group_texts when it passes its check, else the course's (so later cells still run)."""
-    from course.checks import run_check
+    from course.checks import use_if_passing
 
-    if group_texts is not None and run_check("lm_group_texts", group_texts).passed:
-        print("[course] grouping with your group_texts (it passes lm_group_texts)")
-        return group_texts
-    print(
-        "[course] your group_texts does not pass lm_group_texts yet: grouping with the course's version "
-        "so that the rest of the notebook runs"
+    return use_if_passing(
+        group_texts,
+        "lm_group_texts",
+        reference_group_texts,
+        "group_texts",
+        "grouping",
+        "version so that the rest of the notebook runs",
     )
-    return reference_group_texts
 
 
 # ---------------------------------------------------------------- the causal LM loss

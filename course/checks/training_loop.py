@@ -220,16 +220,16 @@ def check_train_step(train_step: Callable) -> CheckResult:
 
 def pick_train_step(train_step: Callable | None) -> Callable:
     """The learner's train_step when it passes its check, else the course's (so later cells still run)."""
-    from course.checks import run_check
+    from course.checks import use_if_passing
 
-    if train_step is not None and run_check("loop_train_step", train_step).passed:
-        print("[course] training with your train_step (it passes loop_train_step)")
-        return train_step
-    print(
-        "[course] your train_step does not pass loop_train_step yet: training with the course's step "
-        "so that the rest of the notebook runs"
+    return use_if_passing(
+        train_step,
+        "loop_train_step",
+        reference_train_step,
+        "train_step",
+        "training",
+        "step so that the rest of the notebook runs",
     )
-    return reference_train_step
 
 
 # ---------------------------------------------------------------- the linear schedule
@@ -457,10 +457,6 @@ def check_predict(predict: Callable) -> CheckResult:
 
 def pick_predict(predict: Callable | None) -> Callable:
     """The learner's predict when it passes its check, else the course's (so later cells still run)."""
-    from course.checks import run_check
+    from course.checks import use_if_passing
 
-    if predict is not None and run_check("loop_predict", predict).passed:
-        print("[course] evaluating with your predict (it passes loop_predict)")
-        return predict
-    print("[course] your predict does not pass loop_predict yet: evaluating with the course's loop")
-    return reference_predict
+    return use_if_passing(predict, "loop_predict", reference_predict, "predict", "evaluating", "loop")
