@@ -9,6 +9,8 @@ from pathlib import Path
 # One torch thread per process: the suite runs two pytest workers on two cores (README), and the stored
 # notebook outputs were made with one thread (`course run-notebooks --save`), so floats match exactly.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+# Notebooks run in fast mode under pytest, whichever paths are given (nbval kernels inherit this).
+os.environ.setdefault("COURSE_FAST", "1")
 
 SANITIZE = Path(__file__).parent / ".ci" / "nbval_sanitize.cfg"
 
