@@ -21,6 +21,8 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--lr", type=float, default=5e-5)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--warmup-ratio", type=float, default=0.0, help="share of steps with a rising lr")
+    parser.add_argument("--weight-decay", type=float, default=0.0)
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
 
@@ -56,6 +58,8 @@ def main() -> None:
             per_device_train_batch_size=args.batch_size,
             per_device_eval_batch_size=32,
             learning_rate=args.lr,
+            warmup_steps=args.warmup_ratio,
+            weight_decay=args.weight_decay,
             eval_strategy="epoch",
             save_strategy="no",
             report_to="none",
@@ -87,6 +91,8 @@ def main() -> None:
         "weights": "offline stand-in (all-MiniLM-L6-v2)" if env.offline else "Hub",
         "device": f"{env.device} ({env.device_name})",
         "precision": next(iter(precision), "fp32"),
+        "recipe": f"batch {args.batch_size}, lr {args.lr}, warmup {args.warmup_ratio}, "
+        f"weight decay {args.weight_decay}, seed {args.seed}",
         "epochs": args.epochs,
         "validation_accuracy": round(evaluation["eval_accuracy"], 4),
         "validation_f1": round(evaluation["eval_f1"], 4),

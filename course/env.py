@@ -140,18 +140,34 @@ def device_name(device: str) -> str:
 
 
 def quiet_transformers() -> None:
-    """Silence load reports and weight-loading progress bars (nondeterministic output)."""
-    import transformers
+    """Silence load reports and progress bars of transformers and datasets (nondeterministic output).
 
-    transformers.logging.set_verbosity_error()
-    transformers.logging.disable_progress_bar()
-    try:
-        import datasets
+    Neither library is imported here: each is quieted now if it is loaded, or the moment
+    it is imported, so that the setup cell stays fast.
+    """
+    from course.import_hooks import when_imported
 
-        datasets.disable_progress_bars()
-        datasets.logging.set_verbosity_error()
-    except ImportError:  # pragma: no cover - datasets is a core dependency
-        pass
+    when_imported("transformers.utils.logging", _quiet_transformers_logging)
+    when_imported("datasets.utils.logging", lambda module: module.set_verbosity_error())
+    when_imported("datasets.utils.tqdm", lambda module: module.disable_progress_bars())
+
+
+def _quiet_transformers_logging(module) -> None:  # noqa: ANN001 - transformers.utils.logging
+    module.set_verbosity_error()
+    module.disable_progress_bar()
+
+
+def seed_everything(seed: int) -> None:
+    """Seed python's `random`, numpy and torch (every device), as `transformers.set_seed` does."""
+    import random
+
+    import numpy as np
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.cuda.manual_seed_all(seed)
 
 
 @dataclass
@@ -198,13 +214,11 @@ def _versions() -> dict[str, str]:
 
 def setup(seed: int = 42, verbose: bool = True) -> Setup:
     """The first cell of every notebook: report where we run, seed everything, quiet the logs."""
-    import transformers
-
     from course import standins
 
     offline = is_offline()
     quiet_transformers()
-    transformers.set_seed(seed)
+    seed_everything(seed)
     device = pick_device()
     info = Setup(
         device=device,
