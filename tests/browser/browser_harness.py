@@ -18,6 +18,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,8 @@ OPEN_TIMEOUT_S = 90  # page loaded and kernel Idle
 START_TIMEOUT_S = 30  # Run All accepted: a prompt turns [*] or gets a number
 SERVER_TIMEOUT_S = 60
 POLL_S = 0.15
+MAX_POLL_S = 1.0  # a PagePool polls a wait longer than QUICK_WAIT_S less and less often
+QUICK_WAIT_S = 3.0
 
 ERROR_RE = re.compile(
     r"Traceback \(most recent call last\)|^\s*\w*(Error|Exception|Interrupt)\b[^\n]*$", re.MULTILINE
@@ -52,6 +55,16 @@ TYPED_TEXT = "Hugging Face tokenizers split unbelievable words"
 
 class LabError(AssertionError):
     """Something a learner would see go wrong (or a bounded wait that ran out)."""
+
+
+@dataclass
+class Wait:
+    """What a browser job waits for: `ready()` returns a true value within `timeout_s` (`what` names it)."""
+
+    ready: Callable[[], Any]
+    what: str
+    timeout_s: float
+    dialogs_ok: bool = False  # else a JupyterLab dialog on the page fails the wait at once
 
 
 # --------------------------------------------------------------------------- processes
@@ -249,6 +262,15 @@ class LabServer:
                 self.api("DELETE", f"/api/sessions/{session['id']}", timeout=15)
             for kernel in self.api("GET", "/api/kernels", timeout=5) or []:
                 self.api("DELETE", f"/api/kernels/{kernel['id']}", timeout=15)
+        except (OSError, urllib.error.URLError, ValueError):
+            pass
+
+    def shutdown_kernel_of(self, relpath: str) -> None:
+        """Delete the session (and kernel) of one notebook; best effort, bounded."""
+        try:
+            for session in self.api("GET", "/api/sessions", timeout=5) or []:
+                if session.get("path") == relpath:
+                    self.api("DELETE", f"/api/sessions/{session['id']}", timeout=15)
         except (OSError, urllib.error.URLError, ValueError):
             pass
 
@@ -461,26 +483,31 @@ class LabPage:
     # ----- actions
     def open(self, relpath: str, cell_count: int, wait_for_kernel: bool = True) -> None:
         """File > Open from Path...; wait until all its cells are drawn (and its kernel is Idle)."""
+        self.drive(self.steps_open(relpath, cell_count, wait_for_kernel))
+
+    def steps_open(
+        self, relpath: str, cell_count: int, wait_for_kernel: bool = True
+    ) -> Generator[Wait, None, None]:
         self.relpath = self.label = relpath
         self.menu("File", "Open from Path")
         self.page.locator(".jp-Dialog input").fill(relpath)
         self.page.locator(".jp-Dialog input").press("Enter")
-        self.wait_until(
+        yield Wait(
             lambda: not self.page.locator(".jp-Dialog input").count(),
             "the Open from Path dialog to close",
             30,
             dialogs_ok=True,
         )
         name = relpath.rsplit("/", 1)[-1]
-        self.wait_until(lambda: self.current_tab() == name, f"a tab called {name}", OPEN_TIMEOUT_S)
-        self.wait_until(
+        yield Wait(lambda: self.current_tab() == name, f"a tab called {name}", OPEN_TIMEOUT_S)
+        yield Wait(
             lambda: self.page.evaluate(SNAPSHOT_JS) and len(self.cells()) == cell_count,
             f"the notebook's {cell_count} cells to be drawn",
             OPEN_TIMEOUT_S,
         )
         if wait_for_kernel:
             # Run All is silently dropped until the kernel is connected: wait for Idle in the status bar.
-            self.wait_until(
+            yield Wait(
                 lambda: self.kernel_status() == "Idle",
                 "the kernel to be Idle in the status bar",
                 OPEN_TIMEOUT_S,
@@ -493,6 +520,9 @@ class LabPage:
 
     def close_notebook(self) -> None:
         """File > Close and Shut Down Notebook (its kernel too), unsaved changes discarded."""
+        self.drive(self.steps_close_notebook())
+
+    def steps_close_notebook(self) -> Generator[Wait, None, None]:
         self.menu("File", "Close and Shut Down Notebook")
         self.page.locator(".jp-Dialog button", has_text=re.compile("^(Ok|Shut Down)$")).first.click()
         discard = self.page.locator(".jp-Dialog button", has_text=re.compile("^(Discard|Don.t Save)$"))
@@ -502,11 +532,7 @@ class LabPage:
                 discard.first.click()
             return not self.page.evaluate(SNAPSHOT_JS)
 
-        deadline = time.monotonic() + 30
-        while not closed():
-            if time.monotonic() > deadline:
-                raise LabError(f"{self.label}: the notebook did not close within 30 s")
-            time.sleep(POLL_S)
+        yield Wait(closed, "the notebook to close", 30, dialogs_ok=True)
 
     def menu(self, top: str, item: str) -> None:
         self.page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{re.escape(top)}$")).first.click()
@@ -548,32 +574,51 @@ class LabPage:
 
     def run_all(self, timeout_s: float) -> float:
         """Run > Run All Cells, then wait until every code cell has run (or the run stopped at an error)."""
-        codes = [c.index for c in self.cells() if c.kind == "code"]
-        return self._run("Run All Cells", codes, timeout_s)
+        return self.drive(self.steps_run_all(timeout_s))
 
     def run_above(self, index: int, timeout_s: float) -> float:
-        self.select(index)
-        codes = [c.index for c in self.cells()[:index] if c.kind == "code"]
-        return self._run("Run All Above Selected Cell", codes, timeout_s)
+        return self.drive(self.steps_run_above(index, timeout_s))
 
     def run_cell(self, index: int, timeout_s: float) -> float:
+        return self.drive(self.steps_run_cell(index, timeout_s))
+
+    # The same runs as generators of `Wait`s, so that a `PagePool` can interleave several pages.
+    def steps_run_all(self, timeout_s: float) -> Generator[Wait, None, float]:
+        codes = [c.index for c in self.cells() if c.kind == "code"]
+        return (yield from self._steps("Run All Cells", codes, timeout_s))
+
+    def steps_run_above(self, index: int, timeout_s: float) -> Generator[Wait, None, float]:
+        self.select(index)
+        codes = [c.index for c in self.cells()[:index] if c.kind == "code"]
+        return (yield from self._steps("Run All Above Selected Cell", codes, timeout_s))
+
+    def steps_run_cell(self, index: int, timeout_s: float) -> Generator[Wait, None, float]:
         self.select(index)
         kind = self.cells()[index].kind
-        return self._run("Run Selected Cell and Do not Advance", [index] if kind == "code" else [], timeout_s)
+        codes = [index] if kind == "code" else []
+        return (yield from self._steps("Run Selected Cell and Do not Advance", codes, timeout_s))
 
-    def _run(self, item: str, codes: list[int], timeout_s: float) -> float:
+    def _steps(self, item: str, codes: list[int], timeout_s: float) -> Generator[Wait, None, float]:
         started = time.monotonic()
         self.menu("Run", item)
         if codes:
-            self.wait_until(
+            yield Wait(
                 lambda: any(c.running or c.executed for c in self.cells() if c.index in codes),
                 f"'{item}' to start (a prompt turning [*])",
                 START_TIMEOUT_S,
             )
-        self.wait_until(
-            lambda: self.settled(codes), f"'{item}' to finish and the kernel to be Idle", timeout_s
-        )
+        yield Wait(lambda: self.settled(codes), f"'{item}' to finish and the kernel to be Idle", timeout_s)
         return time.monotonic() - started
+
+    def drive(self, steps: Generator[Wait, None, Any]) -> Any:
+        """Run a generator of `Wait`s on this page alone, waiting for each in turn; return its value."""
+        try:
+            wait = next(steps)
+            while True:
+                self.wait_until(wait.ready, wait.what, wait.timeout_s, dialogs_ok=wait.dialogs_ok)
+                wait = steps.send(None)
+        except StopIteration as done:
+            return done.value
 
     def select(self, index: int) -> None:
         cell = self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").nth(index)
@@ -634,13 +679,148 @@ class LabPage:
             pass
 
     def discard(self) -> None:
+        """Close the page and its browser context (each page has its own)."""
         try:
             self.page.close(run_before_unload=False)
+            self.page.context.close()
         except Exception:  # noqa: BLE001 - the page may be gone with a crashed browser
             pass
 
 
+# --------------------------------------------------------------------------- several pages at once
+
+Job = Callable[[LabPage, "JobResult"], Generator[Wait, None, None]]
+
+
+@dataclass
+class JobResult:
+    """What one notebook's visit found: the problems a learner would see, or the error that stopped it."""
+
+    name: str
+    mode: str
+    problems: list[str] = field(default_factory=list)
+    error: str | None = None
+    times: dict[str, float] = field(default_factory=lambda: {"open": 0.0, "run": 0.0, "total": 0.0})
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.error or self.problems)
+
+
+@dataclass
+class _Slot:
+    page: LabPage | None = None
+    job: tuple[str, Generator[Wait, None, None], JobResult] | None = None
+    wait: Wait | None = None
+    deadline: float = 0.0
+    started: float = 0.0
+    next_poll: float = 0.0
+    interval: float = POLL_S
+    waiting_since: float = 0.0
+
+
+class PagePool:
+    """`size` JupyterLab pages, each in its own browser context, working through a queue of jobs.
+
+    A job is a generator that does quick browser actions itself and yields a `Wait` for each slow
+    one (Run All, a kernel start): while one page's kernel computes, the pool serves the others. The
+    kernels run one torch thread each, so two pages keep both cores of the CI machine busy. After a
+    failure the page is screenshotted, its kernel shut down and the page replaced.
+    """
+
+    def __init__(self, new_page: Callable[[], LabPage], server: LabServer, size: int = 2):
+        self.new_page, self.server, self.slots = new_page, server, [_Slot() for _ in range(max(1, size))]
+        self.size = len(self.slots)
+        self.on_finish: Callable[[JobResult], None] = lambda result: None
+        self.screenshot_of: Callable[[str], Path] | None = None
+
+    def run(self, jobs: list[tuple[str, str, Job]]) -> dict[str, JobResult]:
+        """Run (name, mode, job) triples; return each name's result when all are done."""
+        queue, results = list(jobs), {}
+        while queue or any(slot.job for slot in self.slots):
+            for slot in self.slots:
+                if slot.job is None and queue:
+                    name, mode, job = queue.pop(0)
+                    results[name] = JobResult(name, mode)
+                    self._start(slot, name, job, results[name])
+                elif slot.job is not None:
+                    self._poll(slot)
+            time.sleep(POLL_S / 3)
+        return results
+
+    def close(self) -> None:
+        for slot in self.slots:
+            if slot.page is not None:
+                slot.page.discard()
+                slot.page = None
+
+    def _start(self, slot: _Slot, name: str, job: Job, result: JobResult) -> None:
+        slot.started = time.monotonic()
+        try:
+            if slot.page is None:
+                slot.page = self.new_page()
+            slot.job = (name, job(slot.page, result), result)
+        except Exception as error:  # noqa: BLE001 - reported as this notebook's failure
+            slot.job = (name, iter(()), result)
+            self._fail(slot, error)
+            return
+        self._advance(slot)
+
+    def _poll(self, slot: _Slot) -> None:
+        """Check the slot's wait; after QUICK_WAIT_S, poll less often (reading a page costs CPU)."""
+        now = time.monotonic()
+        if now < slot.next_poll:
+            return
+        if now - slot.waiting_since > QUICK_WAIT_S:
+            slot.interval = min(slot.interval * 1.5, MAX_POLL_S)
+        slot.next_poll = now + slot.interval
+        try:
+            if not slot.wait.dialogs_ok:
+                slot.page.raise_on_dialog()
+            if slot.wait.ready():
+                self._advance(slot)
+            elif time.monotonic() > slot.deadline:
+                raise LabError(
+                    f"{slot.page.label}: timed out after {slot.wait.timeout_s:.0f} s waiting for "
+                    f"{slot.wait.what}{slot.page.where_stuck()}"
+                )
+        except Exception as error:  # noqa: BLE001 - reported as this notebook's failure
+            self._fail(slot, error)
+
+    def _advance(self, slot: _Slot) -> None:
+        try:
+            slot.wait = next(slot.job[1])
+            slot.deadline = time.monotonic() + slot.wait.timeout_s
+            slot.interval, slot.next_poll, slot.waiting_since = POLL_S, 0.0, time.monotonic()
+        except StopIteration:
+            self._finish(slot)
+        except Exception as error:  # noqa: BLE001 - reported as this notebook's failure
+            self._fail(slot, error)
+
+    def _fail(self, slot: _Slot, error: Exception) -> None:
+        name, _, result = slot.job
+        result.error = f"{type(error).__name__}: {error}" if not isinstance(error, LabError) else str(error)
+        if slot.page is not None:
+            if self.screenshot_of is not None:
+                slot.page.try_screenshot(self.screenshot_of(name))
+            slot.page.discard()
+            slot.page = None
+        self.server.shutdown_kernel_of(name)
+        self._finish(slot)
+
+    def _finish(self, slot: _Slot) -> None:
+        result = slot.job[2]
+        result.times["total"] = time.monotonic() - slot.started
+        slot.job, slot.wait = None, None
+        self.on_finish(result)
+
+
 # --------------------------------------------------------------------------- what must be seen
+
+
+def screenshot_path(artifacts: Path, relpath: str) -> Path:
+    """Where the screenshot of a notebook goes: artifacts/<folder>__<name>.jpg."""
+    return artifacts / (relpath.replace("/", "__").removesuffix(".ipynb") + ".jpg")
 
 
 def first_exercise(notebook: dict) -> tuple[int, int]:

@@ -17,10 +17,13 @@ import pytest
 from browser_harness import (
     CHROMIUM_ARGS,
     VIEWPORT,
+    JobResult,
     LabPage,
     LabServer,
+    PagePool,
     chromium_path,
     descendants,
+    screenshot_path,
     stop_process_tree,
 )
 
@@ -28,8 +31,9 @@ REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "artifacts" / "browser"
 FIXTURES = REPO / "tests" / "fixtures" / "browser"
 CLOSE_TIMEOUT_S = 20
+PAGES = int(os.environ.get("COURSE_BROWSER_PAGES", "2"))  # notebooks run side by side
 
-TIMINGS: list[dict] = []  # one row per notebook, printed at the end of the session
+TIMINGS: list[JobResult] = []  # one row per notebook, printed at the end of the session
 
 
 @pytest.fixture(scope="session")
@@ -94,8 +98,8 @@ def _with_watchdog(action, pids: list[int], timeout_s: float) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser_context(chromium):
-    """Headless Chromium (Debian's, driven by Playwright) and one context; stopped by their PIDs."""
+def browser(chromium):
+    """Headless Chromium (Debian's, driven by Playwright); stopped by its PIDs."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -110,11 +114,10 @@ def browser_context(chromium):
         browser = playwright.chromium.launch(
             executable_path=chromium, headless=True, args=CHROMIUM_ARGS, timeout=60_000
         )
-        context = browser.new_context(viewport=VIEWPORT)
         # Playwright's driver (node) and Chromium are the processes that appeared just now.
         ours = sorted(set(descendants(os.getpid())) - before)
         print(f"\nChromium {browser.version} up in {time.monotonic() - started:.1f} s (pids {ours})")
-        yield context
+        yield browser
     finally:
         ours = ours or sorted(set(descendants(os.getpid())) - before)
         pids = sorted({pid for top in ours for pid in [top, *descendants(top)]})
@@ -125,48 +128,21 @@ def browser_context(chromium):
             stop_process_tree(pid, grace_s=2)
 
 
-class Pages:
-    """The JupyterLab page the tests share; after a failure `discard()` gives the next test a fresh one."""
-
-    def __init__(self, context, server: LabServer):
-        self.context, self.server, self.current = context, server, None
-
-    def get(self) -> LabPage:
-        if self.current is None:
-            self.current = LabPage(self.context, self.server)
-            print(f"\nJupyterLab loaded in the browser in {self.current.load_s:.1f} s")
-        return self.current
-
-    def discard(self) -> None:
-        if self.current is not None:
-            self.current.discard()
-            self.current = None
-
-
 @pytest.fixture(scope="session")
-def lab_pages(browser_context, lab_server):
-    pages = Pages(browser_context, lab_server)
-    yield pages
-    pages.discard()
+def lab_pool(browser, lab_server, artifacts):
+    """PAGES JupyterLab pages (COURSE_BROWSER_PAGES, default 2), each in its own browser context."""
 
+    def new_page() -> LabPage:
+        page = LabPage(browser.new_context(viewport=VIEWPORT), lab_server)
+        print(f"\nJupyterLab loaded in the browser in {page.load_s:.1f} s")
+        return page
 
-@pytest.fixture
-def record_time(request):
-    """Collect the time of each notebook (printed in the summary; also printed at once with -s)."""
-    rows: list[dict] = []
-    yield rows.append
-    for row in rows:
-        report = getattr(request.node, "rep_call", None)
-        row["outcome"] = report.outcome if report else "error"
-        TIMINGS.append(row)
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item, call):
-    report = yield
-    if call.when == "call":
-        item.rep_call = report
-    return report
+    pool = PagePool(new_page, lab_server, size=PAGES)
+    pool.screenshot_of = lambda relpath: screenshot_path(artifacts, relpath)
+    pool.on_finish = lambda result: TIMINGS.append(result)
+    yield pool
+    pool.close()
+    lab_server.shutdown_kernels()
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -175,11 +151,14 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.section("browser: time per notebook")
     total = 0.0
     for row in TIMINGS:
-        total += row["total"]
+        total += row.times["total"]
+        outcome = "failed" if row.failed else "passed"
         terminalreporter.write_line(
-            f"{row['total']:6.1f} s  {row['outcome']:7} {row['mode']:14} {row['notebook']}  "
-            f"(open {row['open']:.1f} s, run {row['run']:.1f} s)"
+            f"{row.times['total']:6.1f} s  {outcome:7} {row.mode:14} {row.name}  "
+            f"(open {row.times['open']:.1f} s, run {row.times['run']:.1f} s, "
+            f"screenshot {row.times.get('screenshot', 0):.1f} s, close {row.times.get('finish', 0):.1f} s)"
         )
     terminalreporter.write_line(
-        f"{total:6.1f} s  in {len(TIMINGS)} notebooks; screenshots in {os.path.relpath(ARTIFACTS, REPO)}/"
+        f"{total:6.1f} s  in {len(TIMINGS)} notebooks on {PAGES} page(s) at once; "
+        f"screenshots in {os.path.relpath(ARTIFACTS, REPO)}/"
     )

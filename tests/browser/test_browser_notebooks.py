@@ -1,12 +1,13 @@
 """The learner's view: the course notebooks opened and run in JupyterLab, in headless Chromium.
 
-- Solution notebooks (solutions/): no cell shows an error, every self-check shows [PASSED], plots show
-  as images, and widgets render and react to typing (the tokenizer explorer must). Notebooks with
-  widgets are run live (Run > Run All Cells, in a fresh kernel); the others are opened with the outputs
-  stored in them, which nbval (same `python -m pytest`) re-executes and compares: see README
-  "Browser tests". COURSE_BROWSER_LIVE=all runs every one live (5-10 minutes on 2 cores).
+- Solution notebooks (solutions/): each is run live (Run > Run All Cells, in a fresh kernel); no cell
+  shows an error, every self-check shows [PASSED], plots show as images, and widgets render and react
+  to typing (the tokenizer explorer must). COURSE_BROWSER_LIVE=auto runs only the notebooks with
+  widgets live and checks the others as stored (nbval re-executes those); see README "Browser tests".
 - Student notebooks (notebooks/): the cells before the first exercise run cleanly, then the exercise
   cells one by one, and the first self-check shows its [NOT YET] message, not a traceback.
+- The notebooks run side by side in COURSE_BROWSER_PAGES pages (default 2: the kernels use one torch
+  thread each), the longest first; each test reports its own notebook.
 - The fixture notebooks (tests/fixtures/browser/) test the harness itself, including that it reports
   what is wrong.
 """
@@ -17,16 +18,19 @@ import json
 import os
 import re
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from browser_harness import (
     WIDGET_MIME,
+    Job,
+    JobResult,
     LabError,
     LabPage,
+    PagePool,
     first_exercise,
     read_notebook,
+    screenshot_path,
     solution_problems,
     source,
     stored_mimes,
@@ -39,7 +43,7 @@ pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[2]
 
 RUN_TIMEOUT_S = float(os.environ.get("COURSE_BROWSER_TIMEOUT", "300"))  # one notebook's Run All
-LIVE = os.environ.get("COURSE_BROWSER_LIVE", "auto").strip()  # auto | all | none | names (03_tokenizers,...)
+LIVE = os.environ.get("COURSE_BROWSER_LIVE", "all").strip()  # all | auto | none | names (03_tokenizers,...)
 
 
 def notebooks(folder: str) -> list[Path]:
@@ -92,51 +96,55 @@ def place(lab_root: Path, relpath: str, notebook: dict) -> None:
     target.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
 
 
-def screenshot_path(artifacts: Path, relpath: str) -> Path:
-    return artifacts / (relpath.replace("/", "__").removesuffix(".ipynb") + ".jpg")
+# --------------------------------------------------------------------------- jobs (see PagePool)
 
 
-@contextmanager
-def visit(relpath: str, mode: str, lab_pages, lab_server, artifacts, record_time):
-    """The shared page, timed; after an exception a screenshot, a fresh page next time; kernels stopped."""
-    started = time.monotonic()
-    times = {"open": 0.0, "run": 0.0}
-    page = None
-    try:
-        page = lab_pages.get()
-        yield page, times
-        page.screenshot(screenshot_path(artifacts, relpath))
-        page.close_notebook()
-    except BaseException:
-        if page is not None:
-            page.try_screenshot(screenshot_path(artifacts, relpath))
-        lab_pages.discard()
-        raise
-    finally:
-        lab_server.shutdown_kernels()
-        total = time.monotonic() - started
-        print(f"\n{relpath}: {total:.1f} s ({mode}; open {times['open']:.1f} s, run {times['run']:.1f} s)")
-        record_time({"notebook": relpath, "mode": mode, "total": total, **times})
+def solution_job(path: Path, relpath: str, live: bool, lab_root: Path, artifacts: Path) -> Job:
+    """Open a solution notebook (Run All when `live`) and list the problems a learner would see."""
 
-
-def check_solution(
-    path: Path, relpath: str, live: bool, lab_pages, lab_server, artifacts, record_time, lab_root
-) -> list[str]:
-    """Open a solution notebook (Run All when `live`); return the problems a learner would see."""
-    stored = read_notebook(path)
-    place(lab_root, relpath, without_outputs(stored) if live else stored)
-    mode = "run all" if live else "stored outputs"
-    with visit(relpath, mode, lab_pages, lab_server, artifacts, record_time) as (page, times):
+    def job(page: LabPage, result: JobResult):
+        stored = read_notebook(path)
+        place(lab_root, relpath, without_outputs(stored) if live else stored)
         started = time.monotonic()
-        page.open(relpath, len(stored["cells"]), wait_for_kernel=live)
-        times["open"] = time.monotonic() - started
+        yield from page.steps_open(relpath, len(stored["cells"]), wait_for_kernel=live)
+        result.times["open"] = time.monotonic() - started
         if live:
-            times["run"] = page.run_all(RUN_TIMEOUT_S)
+            result.times["run"] = yield from page.steps_run_all(RUN_TIMEOUT_S)
         cells = page.cells()
-        problems = solution_problems(stored, cells, live)
+        result.problems = solution_problems(stored, cells, live)
         if live:
-            problems += widget_problems(page, cells, relpath)
-    return problems
+            result.problems += widget_problems(page, cells, relpath)
+        finishing = time.monotonic()
+        page.screenshot(screenshot_path(artifacts, relpath))
+        result.times["screenshot"] = time.monotonic() - finishing
+        yield from page.steps_close_notebook()
+        result.times["finish"] = time.monotonic() - finishing
+
+    return job
+
+
+def student_job(path: Path, relpath: str, lab_root: Path, artifacts: Path) -> Job:
+    """Run a student notebook from the top to its first self-check and list the problems."""
+
+    def job(page: LabPage, result: JobResult):
+        stored = read_notebook(path)
+        solution, check = first_exercise(stored)
+        place(lab_root, relpath, without_outputs(stored))
+        started = time.monotonic()
+        yield from page.steps_open(relpath, len(stored["cells"]))
+        result.times["open"] = time.monotonic() - started
+        # setup and everything before exercise 1, then the exercise's cells one by one, as a learner would
+        result.times["run"] = yield from page.steps_run_above(solution, RUN_TIMEOUT_S)
+        for index in range(solution, check + 1):
+            result.times["run"] += yield from page.steps_run_cell(index, RUN_TIMEOUT_S)
+        result.problems = student_problems(stored, page.cells(), solution, check)
+        finishing = time.monotonic()
+        page.screenshot(screenshot_path(artifacts, relpath))
+        result.times["screenshot"] = time.monotonic() - finishing
+        yield from page.steps_close_notebook()
+        result.times["finish"] = time.monotonic() - finishing
+
+    return job
 
 
 def widget_problems(page: LabPage, cells, relpath: str) -> list[str]:
@@ -161,56 +169,36 @@ def widget_problems(page: LabPage, cells, relpath: str) -> list[str]:
     return problems
 
 
-def check_student(
-    path: Path, relpath: str, lab_pages, lab_server, artifacts, record_time, lab_root
-) -> list[str]:
-    """Run a student notebook from the top to its first self-check; return the problems."""
-    stored = read_notebook(path)
-    solution, check = first_exercise(stored)
-    place(lab_root, relpath, without_outputs(stored))
-    with visit(relpath, "to 1st check", lab_pages, lab_server, artifacts, record_time) as (page, times):
-        started = time.monotonic()
-        page.open(relpath, len(stored["cells"]))
-        times["open"] = time.monotonic() - started
-        times["run"] = page.run_above(solution, RUN_TIMEOUT_S)  # setup and everything before exercise 1
-        for index in range(solution, check + 1):  # then the exercise's cells one by one, as a learner would
-            times["run"] += page.run_cell(index, RUN_TIMEOUT_S)
-        problems = student_problems(stored, page.cells(), solution, check)
-    return problems
-
-
-def report(relpath: str, problems: list[str]) -> None:
-    if problems:
-        pytest.fail(f"{relpath} in JupyterLab:\n  - " + "\n  - ".join(problems), pytrace=False)
+def report(result: JobResult) -> None:
+    if result.error:
+        pytest.fail(f"{result.name} in JupyterLab: {result.error}", pytrace=False)
+    if result.problems:
+        pytest.fail(f"{result.name} in JupyterLab:\n  - " + "\n  - ".join(result.problems), pytrace=False)
 
 
 # --------------------------------------------------------------------------- the harness on its fixtures
 
-
-@pytest.fixture
-def lab(lab_pages, lab_server, artifacts, record_time, lab_root):
-    return {
-        "lab_pages": lab_pages,
-        "lab_server": lab_server,
-        "artifacts": artifacts,
-        "record_time": record_time,
-        "lab_root": lab_root,
-    }
-
-
 FIXTURES = REPO / "tests" / "fixtures" / "browser"
 
 
+def run_one(lab_pool: PagePool, name: str, mode: str, job: Job) -> JobResult:
+    return lab_pool.run([(name, mode, job)])[name]
+
+
 # The harness must report what is wrong: always run.
-def test_harness_reports_what_is_wrong(lab):
-    problems = check_solution(FIXTURES / "broken.ipynb", "fixtures/broken.ipynb", True, **lab)
+def test_harness_reports_what_is_wrong(lab_pool, lab_root, artifacts):
+    name = "fixtures/broken.ipynb"
+    result = run_one(
+        lab_pool, name, "run all", solution_job(FIXTURES / "broken.ipynb", name, True, lab_root, artifacts)
+    )
     expected = [
         "cell 3: the self-check does not show [PASSED]: [NOT YET] double(21) returned 22, expected 42",
         "cell 4: the plot is not shown as an image",
         "cell 5 shows an error: ZeroDivisionError: division by zero",
         "1 code cell(s) did not run, first: cell 6",
     ]
-    assert sorted(problems) == sorted(expected), problems
+    assert result.error is None, result.error
+    assert sorted(result.problems) == sorted(expected), result.problems
 
 
 # The other fixtures stand in for a kind of check no course notebook exercises yet (each takes a few seconds);
@@ -219,45 +207,84 @@ ALL_FIXTURES = os.environ.get("COURSE_BROWSER_FIXTURES") == "1"
 
 if ALL_FIXTURES or not any(LIVE_SOLUTIONS.values()):
 
-    def test_fixture_solution_run_all_passes(lab):
+    def test_fixture_solution_run_all_passes(lab_pool, lab_root, artifacts):
+        name = "fixtures/solution.ipynb"
         report(
-            "fixtures/solution.ipynb",
-            check_solution(FIXTURES / "solution.ipynb", "fixtures/solution.ipynb", True, **lab),
+            run_one(
+                lab_pool,
+                name,
+                "run all",
+                solution_job(FIXTURES / "solution.ipynb", name, True, lab_root, artifacts),
+            )
         )
 
 
 if ALL_FIXTURES or all(LIVE_SOLUTIONS.values()):
 
-    def test_fixture_solution_stored_outputs_pass(lab):
-        report(
-            "fixtures/solution-stored.ipynb",
-            check_solution(FIXTURES / "solution.ipynb", "fixtures/solution-stored.ipynb", False, **lab),
-        )
+    def test_fixture_solution_stored_outputs_pass(lab_pool, lab_root, artifacts):
+        name = "fixtures/solution-stored.ipynb"
+        job = solution_job(FIXTURES / "solution.ipynb", name, False, lab_root, artifacts)
+        report(run_one(lab_pool, name, "stored outputs", job))
 
 
 if ALL_FIXTURES or not STUDENT:
 
-    def test_fixture_student_shows_not_yet(lab):
+    def test_fixture_student_shows_not_yet(lab_pool, lab_root, artifacts):
+        name = "fixtures/student.ipynb"
         report(
-            "fixtures/student.ipynb",
-            check_student(FIXTURES / "student.ipynb", "fixtures/student.ipynb", **lab),
+            run_one(
+                lab_pool,
+                name,
+                "to 1st check",
+                student_job(FIXTURES / "student.ipynb", name, lab_root, artifacts),
+            )
         )
 
 
 # --------------------------------------------------------------------------- the course notebooks
+# All selected course notebooks run once, side by side in the pool's pages; each test reports its own.
 # Tests for a set that does not exist yet (no notebooks/ before `course release`) are not generated.
+
+
+def _selected(session: pytest.Session, test_name: str) -> list[Path]:
+    return [
+        item.callspec.params["path"]
+        for item in session.items
+        if getattr(item, "originalname", "") == test_name and hasattr(item, "callspec")
+    ]
+
+
+@pytest.fixture(scope="session")
+def course_results(request, lab_pool, lab_root, artifacts) -> dict[str, JobResult]:
+    jobs = []
+    for path in _selected(request.session, "test_solution_notebook"):
+        relpath, live = path.relative_to(REPO).as_posix(), LIVE_SOLUTIONS[path]
+        mode = "run all" if live else "stored outputs"
+        jobs.append((relpath, mode, solution_job(path, relpath, live, lab_root, artifacts)))
+    for path in _selected(request.session, "test_student_notebook"):
+        relpath = path.relative_to(REPO).as_posix()
+        jobs.append((relpath, "to 1st check", student_job(path, relpath, lab_root, artifacts)))
+    jobs.sort(key=lambda job: -EXPECTED_S.get(Path(job[0]).stem, 10) * (job[1] == "run all"))
+    started = time.monotonic()
+    results = lab_pool.run(jobs)
+    seconds = time.monotonic() - started
+    print(f"\n{len(jobs)} notebooks in JupyterLab in {seconds:.1f} s on {lab_pool.size} pages")
+    return results
+
+
+# The longest live runs start first, so that the pages finish together (seconds, measured live).
+EXPECTED_S = {"07_trainer_api": 50, "08_full_training_loop": 45}
+
 
 if SOLUTIONS:
 
     @pytest.mark.parametrize("path", SOLUTIONS, ids=[f"{p.parent.name}/{p.stem}" for p in SOLUTIONS])
-    def test_solution_notebook(path, lab):
-        relpath = path.relative_to(REPO).as_posix()
-        report(relpath, check_solution(path, relpath, LIVE_SOLUTIONS[path], **lab))
+    def test_solution_notebook(path, course_results):
+        report(course_results[path.relative_to(REPO).as_posix()])
 
 
 if STUDENT:
 
     @pytest.mark.parametrize("path", STUDENT, ids=[f"{p.parent.name}/{p.stem}" for p in STUDENT])
-    def test_student_notebook(path, lab):
-        relpath = path.relative_to(REPO).as_posix()
-        report(relpath, check_student(path, relpath, **lab))
+    def test_student_notebook(path, course_results):
+        report(course_results[path.relative_to(REPO).as_posix()])
