@@ -50,3 +50,52 @@ def test_without_setup_the_libraries_are_not_quiet():
     code = "import transformers; print(int(transformers.utils.logging.is_progress_bar_enabled()))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["1"]
+
+
+def _fresh_copy_of_import_hooks():
+    """The module loaded again under another name, as the grader's fresh copy of `course` does."""
+    import importlib.util
+
+    import course.import_hooks as original
+
+    spec = importlib.util.spec_from_file_location("course_import_hooks_copy", original.__file__)
+    copy = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(copy)
+    return copy
+
+
+def test_two_copies_share_one_finder_and_both_callbacks_run(tmp_path, monkeypatch):
+    (tmp_path / "late_module_for_copies.py").write_text("VALUE = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    copy = _fresh_copy_of_import_hooks()
+    seen = []
+    when_imported("late_module_for_copies", lambda module: seen.append("original"))
+    copy.when_imported("late_module_for_copies", lambda module: seen.append("copy"))
+    finders = [f for f in sys.meta_path if getattr(f, "course_after_import_finder", False)]
+    assert len(finders) == 1, "a second copy must not add a second finder (they would recurse)"
+    import late_module_for_copies  # noqa: F401
+
+    assert seen == ["original", "copy"]
+
+
+def test_a_finder_that_looks_the_name_up_again_does_not_recurse(tmp_path, monkeypatch):
+    import importlib.abc
+    import importlib.util
+
+    (tmp_path / "late_module_for_reentry.py").write_text("VALUE = 2\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    calls = []
+
+    class Curious(importlib.abc.MetaPathFinder):
+        def find_spec(self, fullname, path, target=None):
+            if fullname == "late_module_for_reentry" and not calls:
+                calls.append(fullname)
+                importlib.util.find_spec(fullname)  # goes through sys.meta_path again
+            return None
+
+    monkeypatch.setattr(sys, "meta_path", [Curious(), *sys.meta_path])
+    seen = []
+    when_imported("late_module_for_reentry", lambda module: seen.append(module.VALUE))
+    import late_module_for_reentry  # noqa: F401
+
+    assert seen == [2] and calls == ["late_module_for_reentry"]
