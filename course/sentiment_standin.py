@@ -86,6 +86,15 @@ class TailAverage:
                 self.params[name].copy_(value)
 
 
+def _progress_interval() -> float:
+    """Seconds between progress-bar redraws: live in a terminal or notebook, sparse in a CI log."""
+    import sys
+
+    from course.env import in_notebook
+
+    return 0.1 if in_notebook() or sys.stderr.isatty() else 15.0
+
+
 def evaluate_accuracy(
     model, tokenizer, sentences: list[str], labels: list[int], batch_size: int = 128
 ) -> float:
@@ -179,7 +188,12 @@ def _build(out_dir: Path, recipe: Recipe, progress: bool) -> dict:
     )
     model.train()
     averager = TailAverage(model, start_step=int((1 - recipe.average_tail) * total_steps))
-    bar = tqdm(total=total_steps, desc="fine-tuning the SST-2 stand-in", disable=not progress)
+    bar = tqdm(
+        total=total_steps,
+        desc="fine-tuning the SST-2 stand-in",
+        disable=not progress,
+        mininterval=_progress_interval(),
+    )
     for _ in range(recipe.epochs):
         for batch_rows in _length_grouped_batches([len(x) for x in ids], recipe.batch_size, rng):
             batch = tokenizer.pad({"input_ids": [ids[i] for i in batch_rows]}, return_tensors="pt")

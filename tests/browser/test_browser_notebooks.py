@@ -99,6 +99,15 @@ def place(lab_root: Path, relpath: str, notebook: dict) -> None:
 # --------------------------------------------------------------------------- jobs (see PagePool)
 
 
+def finish(page: LabPage, result: JobResult, screenshot: Path):
+    """Screenshot the notebook for the artifacts, then close it and shut its kernel down (timed)."""
+    started = time.monotonic()
+    page.screenshot(screenshot)
+    result.times["screenshot"] = time.monotonic() - started
+    yield from page.steps_close_notebook()
+    result.times["finish"] = time.monotonic() - started
+
+
 def solution_job(path: Path, relpath: str, live: bool, lab_root: Path, artifacts: Path) -> Job:
     """Open a solution notebook (Run All when `live`) and list the problems a learner would see."""
 
@@ -114,11 +123,7 @@ def solution_job(path: Path, relpath: str, live: bool, lab_root: Path, artifacts
         result.problems = solution_problems(stored, cells, live)
         if live:
             result.problems += widget_problems(page, cells, relpath)
-        finishing = time.monotonic()
-        page.screenshot(screenshot_path(artifacts, relpath))
-        result.times["screenshot"] = time.monotonic() - finishing
-        yield from page.steps_close_notebook()
-        result.times["finish"] = time.monotonic() - finishing
+        yield from finish(page, result, screenshot_path(artifacts, relpath))
 
     return job
 
@@ -138,11 +143,7 @@ def student_job(path: Path, relpath: str, lab_root: Path, artifacts: Path) -> Jo
         for index in range(solution, check + 1):
             result.times["run"] += yield from page.steps_run_cell(index, RUN_TIMEOUT_S)
         result.problems = student_problems(stored, page.cells(), solution, check)
-        finishing = time.monotonic()
-        page.screenshot(screenshot_path(artifacts, relpath))
-        result.times["screenshot"] = time.monotonic() - finishing
-        yield from page.steps_close_notebook()
-        result.times["finish"] = time.monotonic() - finishing
+        yield from finish(page, result, screenshot_path(artifacts, relpath))
 
     return job
 
