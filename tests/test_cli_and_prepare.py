@@ -62,5 +62,6 @@ def test_tiny_build_writes_an_honest_standin(tmp_path):
     assert (tmp_path / "config.json").is_file() and (tmp_path / "model.safetensors").is_file()
     saved = json.loads((tmp_path / "standin.json").read_text())
     assert saved == meta and saved["train_sentences"] == 64
+    assert saved["averaged_snapshots"] >= 1, "the tail average must be taken, progress bar or not"
     assert 0.0 <= saved["sst2_validation_accuracy"] <= 1.0
     assert saved["stands_in_for"] == standins.SENTIMENT_CHECKPOINT
