@@ -481,13 +481,10 @@ class LabPage:
         return match.group(1) if match else ""
 
     # ----- actions
-    def open(self, relpath: str, cell_count: int, wait_for_kernel: bool = True) -> None:
-        """File > Open from Path...; wait until all its cells are drawn (and its kernel is Idle)."""
-        self.drive(self.steps_open(relpath, cell_count, wait_for_kernel))
-
     def steps_open(
         self, relpath: str, cell_count: int, wait_for_kernel: bool = True
     ) -> Generator[Wait, None, None]:
+        """File > Open from Path...; wait until all its cells are drawn (and its kernel is Idle)."""
         self.relpath = self.label = relpath
         self.menu("File", "Open from Path")
         self.page.locator(".jp-Dialog input").fill(relpath)
@@ -518,11 +515,8 @@ class LabPage:
         tab = self.page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel")
         return tab.first.inner_text().strip() if tab.count() else ""
 
-    def close_notebook(self) -> None:
-        """File > Close and Shut Down Notebook (its kernel too), unsaved changes discarded."""
-        self.drive(self.steps_close_notebook())
-
     def steps_close_notebook(self) -> Generator[Wait, None, None]:
+        """File > Close and Shut Down Notebook (its kernel too), unsaved changes discarded."""
         self.menu("File", "Close and Shut Down Notebook")
         self.page.locator(".jp-Dialog button", has_text=re.compile("^(Ok|Shut Down)$")).first.click()
         discard = self.page.locator(".jp-Dialog button", has_text=re.compile("^(Discard|Don.t Save)$"))
@@ -572,17 +566,7 @@ class LabPage:
                 return False
         return True
 
-    def run_all(self, timeout_s: float) -> float:
-        """Run > Run All Cells, then wait until every code cell has run (or the run stopped at an error)."""
-        return self.drive(self.steps_run_all(timeout_s))
-
-    def run_above(self, index: int, timeout_s: float) -> float:
-        return self.drive(self.steps_run_above(index, timeout_s))
-
-    def run_cell(self, index: int, timeout_s: float) -> float:
-        return self.drive(self.steps_run_cell(index, timeout_s))
-
-    # The same runs as generators of `Wait`s, so that a `PagePool` can interleave several pages.
+    # Slow steps are generators of `Wait`s, so that a `PagePool` can interleave several pages.
     def steps_run_all(self, timeout_s: float) -> Generator[Wait, None, float]:
         codes = [c.index for c in self.cells() if c.kind == "code"]
         return (yield from self._steps("Run All Cells", codes, timeout_s))
@@ -609,16 +593,6 @@ class LabPage:
             )
         yield Wait(lambda: self.settled(codes), f"'{item}' to finish and the kernel to be Idle", timeout_s)
         return time.monotonic() - started
-
-    def drive(self, steps: Generator[Wait, None, Any]) -> Any:
-        """Run a generator of `Wait`s on this page alone, waiting for each in turn; return its value."""
-        try:
-            wait = next(steps)
-            while True:
-                self.wait_until(wait.ready, wait.what, wait.timeout_s, dialogs_ok=wait.dialogs_ok)
-                wait = steps.send(None)
-        except StopIteration as done:
-            return done.value
 
     def select(self, index: int) -> None:
         cell = self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").nth(index)
