@@ -14,10 +14,6 @@ from course.explain import explain
 
 __all__ = [
     "setup",
-    "load_tokenizer",
-    "load_model",
-    "load_pipeline",
-    "load_glue",
     "check",
     "explain",
     "checks",
@@ -27,13 +23,9 @@ __all__ = [
 
 _LAZY = {
     "setup": ("course.env", "setup"),
-    "load_tokenizer": ("course.hub", "load_tokenizer"),
-    "load_model": ("course.hub", "load_model"),
-    "load_pipeline": ("course.hub", "load_pipeline"),
-    "load_glue": ("course.data", "load_glue"),
     "check": ("course.checks", "check"),
 }
-_SUBMODULES = {"checks", "viz", "env", "hub", "data", "standins"}
+_SUBMODULES = {"checks", "viz", "env", "data", "standins", "offline"}
 
 
 def __getattr__(name: str) -> Any:

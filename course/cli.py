@@ -51,13 +51,24 @@ def _prepare_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="rebuild even if the stand-in exists")
 
 
-@command("prepare-offline", "build the offline stand-ins (the SST-2 sentiment model)", _prepare_arguments)
+@command(
+    "prepare-offline",
+    "build the offline Hugging Face home: the SST-2 sentiment stand-in, checkpoints, GLUE, metrics",
+    _prepare_arguments,
+)
 def prepare_offline(args: argparse.Namespace) -> int:
+    from course.offline import home, paths
     from course.prepare import MIN_SST2_ACCURACY, prepare_sentiment, summarize
 
     meta = prepare_sentiment(force=args.force)
     print(summarize(meta))
-    return 0 if meta["sst2_validation_accuracy"] >= MIN_SST2_ACCURACY else 1
+    paths.point_libraries_here()
+    states = home.prepare(build_missing=False)
+    print(f"offline home: {paths.home()}")
+    for line in home.status(states):
+        print("  " + line)
+    complete = "missing" not in states.values()
+    return 0 if complete and meta["sst2_validation_accuracy"] >= MIN_SST2_ACCURACY else 1
 
 
 def _run_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,4 +1,8 @@
-"""GLUE datasets through one door: the Hub when online, local parquet files offline."""
+"""The local GLUE parquet files ($COURSE_DATA_DIR) read into the Hub's DatasetDict.
+
+The offline home (course.offline.glue) lays these out as datasets' own cache, so that the
+learner's `load_dataset("glue", "mrpc")` finds them offline.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from course.env import is_offline
-
 if TYPE_CHECKING:
     from datasets import DatasetDict
-
-HUB_DATASET = "nyu-mll/glue"
 
 # task -> (text columns, label names, offline splits)
 GLUE_TASKS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
@@ -86,24 +86,3 @@ def load_glue_offline(task: str, root: Path | None = None) -> DatasetDict:
         table = table.select(list(features))
         splits[split] = Dataset.from_dict(table.to_pydict(), features=features, split=split)
     return DatasetDict(splits)
-
-
-def load_glue(task: str) -> DatasetDict:
-    """Load GLUE `task` ("mrpc" or "sst2"): from the Hub when online, else from local parquet."""
-    task = _check_task(task)
-    if not is_offline():
-        from datasets import load_dataset
-
-        try:
-            return load_dataset(HUB_DATASET, task)
-        except Exception as error:  # noqa: BLE001 - any Hub failure falls back to local files
-            print(
-                f"[course] the Hub did not serve {HUB_DATASET}/{task} ({type(error).__name__}); "
-                "using the local copy."
-            )
-    data = load_glue_offline(task)
-    print(
-        f"[course] offline: GLUE {task} from $COURSE_DATA_DIR/glue/{task}/*.parquet (a local copy "
-        "of the GLUE files: same splits, columns and labels as the Hub)"
-    )
-    return data

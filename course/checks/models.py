@@ -81,12 +81,15 @@ def check_classification_head(model: Any, labels: list[str], reference: Any = No
     import torch
 
     if not _is_model(model):
-        return _not_a_model(model, "course.load_model(name, task='sequence-classification', ...)")
+        return _not_a_model(
+            model,
+            "AutoModelForSequenceClassification.from_pretrained(name, num_labels=..., id2label=..., label2id=...)",
+        )
     name = type(model).__name__
     if "ForSequenceClassification" not in name:
         return fail(
-            f"a {name} has no sentence-classification head: load it with task='sequence-classification' "
-            "(AutoModelForSequenceClassification)"
+            f"a {name} has no sentence-classification head: load it with "
+            "AutoModelForSequenceClassification.from_pretrained(...)"
         )
     wanted = len(labels)
     if model.config.num_labels != wanted:

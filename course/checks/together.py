@@ -139,9 +139,9 @@ def check_classify(
 
     texts = list(texts)
     if classifier is None:
-        from course.hub import load_pipeline
+        from transformers import pipeline
 
-        classifier = load_pipeline("sentiment-analysis")
+        classifier = pipeline("sentiment-analysis")
     expected = classifier(texts)
     result = classify(list(texts))
     if not isinstance(result, list) or len(result) != len(texts):
