@@ -83,7 +83,7 @@ def check_classification_head(model: Any, labels: list[str], reference: Any = No
     if not _is_model(model):
         return _not_a_model(
             model,
-            "AutoModelForSequenceClassification.from_pretrained(name, num_labels=..., id2label=..., label2id=...)",
+            "AutoModelForSequenceClassification.from_pretrained(name, num_labels=..., id2label=...)",
         )
     name = type(model).__name__
     if "ForSequenceClassification" not in name:

@@ -17,7 +17,7 @@ class F1(evaluate.Metric):
         return evaluate.MetricInfo(
             description=__doc__,
             citation="scikit-learn (Pedregosa et al., 2011); offline edition by the course project",
-            inputs_description="predictions, references; labels, pos_label=1, average='binary', sample_weight",
+            inputs_description="predictions, references; labels, pos_label, average, sample_weight",
             features=datasets.Features({"predictions": value, "references": value}),
         )
 
