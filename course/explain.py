@@ -44,6 +44,16 @@ RULES: list[tuple[str, str]] = [
         "TF prefix, e.g. AutoModelForSequenceClassification.",
     ),
     (
+        r"couldn't connect to 'https://huggingface.co'.*couldn't find them in the cached files|"
+        r"offline mode is enabled|is not cached in|Couldn't reach .* on the Hub|Couldn't find cache for|"
+        r"doesn't exist on the Hugging Face Hub either",
+        "This checkpoint or dataset is not on this machine and the Hub is out of reach (offline). Offline, "
+        "course.setup() provides stand-ins only for bert-base-uncased, distilbert-base-uncased, the "
+        "sentiment pipeline's default, GLUE mrpc/sst2 and the glue/accuracy/f1 metrics. Fix: connect to "
+        "the internet (or set HF_ENDPOINT to a local mirror), use one of those names, or pass a folder "
+        "saved with save_pretrained().",
+    ),
+    (
         r"cannot import name 'HfFolder'",
         "huggingface_hub 2 removed HfFolder: use huggingface_hub.login / get_token.",
     ),

@@ -12,6 +12,12 @@ os.environ.setdefault("COURSE_DATA_DIR", str(REPO.parent / "shared" / "data"))
 os.environ.setdefault("COURSE_OFFLINE", "1")  # no test may touch the network
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+# As in a notebook's first cell, before anything imports transformers or datasets: offline, this points
+# the Hugging Face libraries at the course's offline home, so tests load with the library's own calls.
+import course  # noqa: E402
+
+course.setup(verbose=False)
+
 
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
@@ -23,16 +29,16 @@ def data_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def tokenizer():
-    import course
+    from transformers import AutoTokenizer
 
-    return course.load_tokenizer("bert-base-uncased")
+    return AutoTokenizer.from_pretrained("bert-base-uncased")
 
 
 @pytest.fixture(scope="session")
 def classifier():
-    import course
+    from transformers import AutoModelForSequenceClassification
 
-    model = course.load_model("bert-base-uncased", task="sequence-classification", num_labels=2)
+    model = AutoModelForSequenceClassification.from_pretrained("bert-base-uncased", num_labels=2)
     return model.eval()
 
 

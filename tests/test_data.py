@@ -1,4 +1,4 @@
-"""GLUE through one door: offline parquet gives the Hub's splits, columns and labels."""
+"""The local GLUE parquet files give the Hub's splits, columns and labels."""
 
 from __future__ import annotations
 
@@ -8,12 +8,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import course
 from course import data
 
 
 def test_mrpc_offline_matches_the_hub(data_dir):
-    mrpc = course.load_glue("mrpc")
+    mrpc = data.load_glue_offline("mrpc")
     assert {k: len(v) for k, v in mrpc.items()} == {"train": 3668, "validation": 408, "test": 1725}
     assert mrpc["train"].features["label"].names == ["not_equivalent", "equivalent"]
     assert mrpc["train"].column_names == ["sentence1", "sentence2", "label", "idx"]
@@ -21,42 +20,28 @@ def test_mrpc_offline_matches_the_hub(data_dir):
 
 
 def test_sst2_offline(data_dir):
-    sst2 = course.load_glue("SST2")
+    sst2 = data.load_glue_offline("sst2")
     assert {k: len(v) for k, v in sst2.items()} == {"train": 67349, "validation": 872}
     assert sst2["validation"].features["label"].names == ["negative", "positive"]
 
 
-def test_online_branch_calls_load_dataset(monkeypatch):
-    import datasets
+def test_load_dataset_reads_the_offline_home(data_dir):
+    """setup() ran in conftest: the library's own load_dataset finds GLUE offline."""
+    from datasets import load_dataset
 
-    calls = []
-    monkeypatch.setattr(data, "is_offline", lambda: False)
-    monkeypatch.setattr(datasets, "load_dataset", lambda *a, **k: calls.append(a) or "HUB")
-    assert course.load_glue("mrpc") == "HUB"
-    assert calls == [("nyu-mll/glue", "mrpc")]
-
-
-def test_online_failure_falls_back_to_local_files(monkeypatch, data_dir, capsys):
-    import datasets
-
-    def refuse(*args, **kwargs):
-        raise ConnectionError("no network")
-
-    monkeypatch.setattr(data, "is_offline", lambda: False)
-    monkeypatch.setattr(datasets, "load_dataset", refuse)
-    assert len(course.load_glue("mrpc")["validation"]) == 408
-    assert "did not serve" in capsys.readouterr().out
+    mrpc = load_dataset("glue", "mrpc")
+    assert len(mrpc["validation"]) == 408 and "local parquet" in mrpc["train"].info.description
 
 
 def test_missing_data_directory_names_the_path(monkeypatch, tmp_path):
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "nowhere"))
     with pytest.raises(data.DataNotFoundError, match=str(tmp_path / "nowhere")):
-        course.load_glue("mrpc")
+        data.load_glue_offline("mrpc")
 
 
 def test_unknown_task():
     with pytest.raises(ValueError, match="Unknown GLUE task 'cola'"):
-        course.load_glue("cola")
+        data.load_glue_offline("cola")
 
 
 def test_wrong_columns_and_bad_file(tmp_path, data_dir):

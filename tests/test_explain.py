@@ -140,3 +140,30 @@ def test_course_explain_is_callable_after_the_module_is_imported():
     error = ValueError("not enough values to unpack (expected 2, got 1)")
     assert course.explain(error) == explain(error)
     assert course.explain(str(error)) == explain(error)
+
+
+def _gpt2_tokenizer():
+    from transformers import AutoTokenizer
+
+    AutoTokenizer.from_pretrained("gpt2")
+
+
+def _cola():
+    from datasets import load_dataset
+
+    load_dataset("glue", "cola")
+
+
+def _rouge():
+    import evaluate
+
+    evaluate.load("rouge")
+
+
+@pytest.mark.parametrize("load", [_gpt2_tokenizer, _cola, _rouge])
+def test_offline_loading_errors_name_the_fix(load):
+    """Names without an offline stand-in fail with the library's error; the advice names the fix."""
+    with pytest.raises(Exception) as raised:
+        load()
+    advice = explain(raised.value)
+    assert "offline" in advice and "stand-ins" in advice and "HF_ENDPOINT" in advice, str(raised.value)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-import course
 from course import standins
 from course.prepare import MIN_SST2_ACCURACY
 
@@ -21,8 +20,12 @@ def test_accuracy_meets_the_bar(meta):
     assert meta["sst2_validation_accuracy"] >= MIN_SST2_ACCURACY
 
 
-def test_pipeline_labels_the_course_sentences(meta, capsys):
-    classifier = course.load_pipeline("sentiment-analysis")
+def test_pipeline_labels_the_course_sentences(meta):
+    from transformers import pipeline
+
+    classifier = pipeline(
+        "sentiment-analysis"
+    )  # no model given: the pinned default, answered by the stand-in
     results = classifier(
         ["I've been waiting for a HuggingFace course my whole life.", "I hate this so much!"]
     )
@@ -31,13 +34,17 @@ def test_pipeline_labels_the_course_sentences(meta, capsys):
     # 0.98 (the original checkpoint: 0.96 and 1.00). The first sentence is hard for an SST-2 model
     # ("waiting" is 77 % negative in SST-2 train).
     assert min(r["score"] for r in results) >= 0.7, f"margin too small: {results}"
-    announced = capsys.readouterr().out
-    assert "distilbert-base-uncased-finetuned-sst-2-english" in announced and "SST-2" in announced
+    record = classifier.model.config.course_standin
+    assert record["stands_in_for"] == "distilbert-base-uncased-finetuned-sst-2-english"
+    assert "SST-2" in record["weights"]
 
 
 def test_pipeline_agrees_with_validation_labels(meta):
-    sst2 = course.load_glue("sst2")["validation"].select(range(200))
-    classifier = course.load_pipeline("sentiment-analysis")
+    from datasets import load_dataset
+    from transformers import pipeline
+
+    sst2 = load_dataset("glue", "sst2")["validation"].select(range(200))
+    classifier = pipeline("sentiment-analysis")
     predicted = [r["label"] == "POSITIVE" for r in classifier(list(sst2["sentence"]))]
     agreement = sum(int(p) == y for p, y in zip(predicted, sst2["label"])) / len(predicted)
     assert agreement >= 0.8
