@@ -26,17 +26,25 @@ def main() -> None:
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
 
-    import numpy as np
-    import torch
-    from sklearn.metrics import accuracy_score, f1_score
-    from transformers import DataCollatorWithPadding, Trainer, TrainingArguments
-
     import course
 
-    env = course.setup(seed=args.seed)
-    tokenizer = course.load_tokenizer(args.checkpoint)
-    model = course.load_model(args.checkpoint, task="sequence-classification", num_labels=2)
-    raw = course.load_glue("mrpc")
+    env = course.setup(seed=args.seed)  # first: offline, it points the libraries at the stand-ins
+
+    import numpy as np
+    import torch
+    from datasets import load_dataset
+    from sklearn.metrics import accuracy_score, f1_score
+    from transformers import (
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+        DataCollatorWithPadding,
+        Trainer,
+        TrainingArguments,
+    )
+
+    tokenizer = AutoTokenizer.from_pretrained(args.checkpoint)
+    model = AutoModelForSequenceClassification.from_pretrained(args.checkpoint, num_labels=2)
+    raw = load_dataset("glue", "mrpc")
     tokenized = raw.map(
         lambda batch: tokenizer(batch["sentence1"], batch["sentence2"], truncation=True), batched=True
     )

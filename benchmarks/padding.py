@@ -23,14 +23,22 @@ STRATEGIES = ("fixed", "dynamic", "grouped")
 
 def measure(strategy: str, steps: int, batch_size: int, seed: int) -> dict:
     """Train `steps` steps and evaluate once with one padding strategy; return its figures."""
-    from transformers import DataCollatorWithPadding, Trainer, TrainingArguments, default_data_collator
-
     import course
 
-    course.setup(seed=seed, verbose=False)
-    tokenizer = course.load_tokenizer("bert-base-uncased", announce=False)
-    model = course.load_model("bert-base-uncased", task="sequence-classification", num_labels=2)
-    raw = course.load_glue("mrpc")
+    course.setup(seed=seed, verbose=False)  # first: offline, it points the libraries at the stand-ins
+    from datasets import load_dataset
+    from transformers import (
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+        DataCollatorWithPadding,
+        Trainer,
+        TrainingArguments,
+        default_data_collator,
+    )
+
+    tokenizer = AutoTokenizer.from_pretrained("bert-base-uncased")
+    model = AutoModelForSequenceClassification.from_pretrained("bert-base-uncased", num_labels=2)
+    raw = load_dataset("glue", "mrpc")
     fixed = strategy == "fixed"
     pad = {"padding": "max_length"} if fixed else {}
 

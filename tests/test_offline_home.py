@@ -62,16 +62,17 @@ def test_every_course_loading_call_runs_offline():
         import torch
         from transformers import (AutoConfig, AutoModel, AutoModelForSequenceClassification, AutoTokenizer,
                                   BertModel, pipeline)
-        names = %r
+        names = NAMES_HERE
         out = {"ids": {}, "standin_for": {}, "classes": {}}
         for name in names:
-            out["ids"][name] = AutoTokenizer.from_pretrained(name)("Using a Transformer network is simple")["input_ids"]
+            tokenizer = AutoTokenizer.from_pretrained(name)
+            out["ids"][name] = tokenizer("Using a Transformer network is simple")["input_ids"]
             out["standin_for"][name] = AutoConfig.from_pretrained(name).course_standin["stands_in_for"]
-            out["classes"][name] = [type(AutoModel.from_pretrained(name)).__name__,
-                                    type(AutoModelForSequenceClassification.from_pretrained(name, num_labels=2)).__name__,
-                                    type(BertModel.from_pretrained(name)).__name__]
+            heads = (AutoModel, AutoModelForSequenceClassification, BertModel)
+            out["classes"][name] = [type(head.from_pretrained(name)).__name__ for head in heads]
         classifier = pipeline("sentiment-analysis")
-        out["pipeline"] = classifier(["I've been waiting for a HuggingFace course my whole life.", "I hate this so much!"])
+        texts = ["I've been waiting for a HuggingFace course my whole life.", "I hate this so much!"]
+        out["pipeline"] = classifier(texts)
         out["pipeline_standin"] = classifier.model.config.course_standin["stands_in_for"]
 
         from datasets import load_dataset
@@ -104,8 +105,7 @@ def test_every_course_loading_call_runs_offline():
             except OSError as error:
                 out["failures"][name] = [time.perf_counter() - started, course.explain(error)]
         print(json.dumps(out))
-        """
-        % NAMES
+        """.replace("NAMES_HERE", repr(NAMES))
     )
     course_ids = [101, 2478, 1037, 10938, 2121, 2897, 2003, 3722, 102]  # the course's printed ids
     assert result["ids"] == {name: course_ids for name in NAMES}
@@ -161,7 +161,7 @@ def tree_state(root: Path) -> dict[str, tuple[int, int]]:
 
 
 def test_a_real_copy_in_the_learners_cache_wins_and_is_never_written(tmp_path, private_cache):
-    """The learner already has a (tiny) real google-bert/bert-base-uncased and GLUE MRPC in their own cache."""
+    """The learner already has a (tiny) real google-bert/bert-base-uncased in their own cache."""
     hf_home = tmp_path / "learner-hf"
     repo = hf_home / "hub" / "models--google-bert--bert-base-uncased"
     snapshot = repo / "snapshots" / ("a" * 40)
@@ -219,7 +219,8 @@ def test_setup_repairs_a_missing_piece(private_cache):
 
 def test_imported_too_early_says_what_to_do():
     result = run_python(
-        "import json, transformers, course; info = course.setup(); print(json.dumps({'home': info.offline_home}))"
+        "import json, transformers, course; info = course.setup(); "
+        "print(json.dumps({'home': info.offline_home}))"
     )
     assert result["home"] is None
     assert "restart the kernel and run course.setup() first" in result["_stdout"]
