@@ -163,9 +163,9 @@ def test_predictions_wrong_answers_fail(answer, expected):
 
 def test_pipeline_output_passes_against_its_own_logits():
     """The real pipeline's output is the right answer for the logits of its own model."""
-    import course
+    from transformers import pipeline
 
-    classifier = course.load_pipeline("sentiment-analysis")
+    classifier = pipeline("sentiment-analysis")  # no model named: the pinned default (offline, its stand-in)
     sentences = ["I've been waiting for a HuggingFace course my whole life.", "I hate this so much!"]
     inputs = classifier.tokenizer(sentences, padding=True, truncation=True, return_tensors="pt")
     with torch.no_grad():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 import torch
 
-import course
 from course.checks import run_check
 
 TEXTS = ["I hate this so much!", "Yes.", "This movie was long, slow and far too loud for my taste."]
@@ -13,7 +12,9 @@ TEXTS = ["I hate this so much!", "Yes.", "This movie was long, slow and far too 
 
 @pytest.fixture(scope="module")
 def classifier():
-    return course.load_pipeline("sentiment-analysis")
+    from transformers import pipeline
+
+    return pipeline("sentiment-analysis")
 
 
 # --- together_fixed_length -------------------------------------------------------------------------------
@@ -124,6 +125,12 @@ def _make_classify(classifier, mask=True, softmax=True, names=True, dim=-1):
 
 def test_classify_right(classifier):
     result = run_check("together_classify", _make_classify(classifier), TEXTS, classifier)
+    assert result.passed, result.message
+
+
+def test_classify_builds_its_own_reference(classifier):
+    """Without a classifier the check builds the reference itself: pipeline("sentiment-analysis")."""
+    result = run_check("together_classify", _make_classify(classifier), TEXTS)
     assert result.passed, result.message
 
 

@@ -195,6 +195,7 @@ def test_round_trip_right(pieces, tokenizer):
     result = check("tokenizers_round_trip", *pieces, tokenizer)
     assert result.passed, result.message
     assert "lowercased" in result.message
+    assert "\"i ' ve been" in result.message and "clean_up_tokenization_spaces" in result.message
 
 
 def test_round_trip_loads_the_tokenizer_itself(pieces):
@@ -229,6 +230,10 @@ def test_round_trip_wrong_decode(pieces, tokenizer):
         (lambda ids: " ".join(tokenizer.convert_ids_to_tokens(ids)[1:-1]), "'##' pieces apart"),
         (lambda ids: tokenizer.convert_ids_to_tokens(ids), "return one string"),
         (lambda ids: tokenizer.decode(ids, skip_special_tokens=True).upper(), "expected 'using"),
+        (
+            lambda ids: tokenizer.decode(ids, skip_special_tokens=True, clean_up_tokenization_spaces=True),
+            "you passed clean_up_tokenization_spaces=True",
+        ),
     ]
     for decode, expected in cases:
         result = check("tokenizers_round_trip", encode, decode, tokenizer)

@@ -267,6 +267,13 @@ def _check_decode(decode: Callable[[list[int]], str], tokenizer: Any) -> CheckRe
             return fail(
                 f"decode(...) gave {got!r}: it still shows {specials}; pass skip_special_tokens=True."
             )
+        cleaned = tokenizer.decode(ids, skip_special_tokens=True, clean_up_tokenization_spaces=True)
+        if got == cleaned != expected:
+            return fail(
+                f"decode(...) gave {got!r}, expected {expected!r}: you passed "
+                "clean_up_tokenization_spaces=True; this exercise wants decode's default (False in "
+                "transformers 5), i.e. tokenizer.decode(ids, skip_special_tokens=True)."
+            )
         if "##" in got:
             return fail(
                 f"decode(...) gave {got!r}: joining tokens with spaces leaves the '##' pieces apart; "
@@ -293,9 +300,13 @@ def check_round_trip(
             return problem
     text = ROUND_TRIP_CASES[2]
     back = decode(encode(text))
-    note = (
-        "the same text"
-        if back == text
-        else f"{back!r}: lowercased by the uncased vocabulary, not the original"
-    )
+    why = []
+    if back.lower() != back or text.lower() != text:
+        why.append("lowercased by the uncased vocabulary")
+    if " ' " in back:
+        why.append(
+            "spaces around the apostrophe, since decode's clean_up_tokenization_spaces is off by "
+            "default in transformers 5"
+        )
+    note = "the same text" if back == text else f"{back!r}: " + ", and ".join(why or ["not the original"])
     return success(f"encode and decode agree with the tokenizer; the round trip of {text!r} gives {note}.")
