@@ -47,6 +47,9 @@ def test_ragged_lists_cannot_form_a_tensor(tokenizer):
 def test_sequence_longer_than_the_model(classifier):
     error = _raised(lambda: classifier(torch.ones(1, 600, dtype=torch.long)))
     assert "truncation=True" in explain(error) and "max_position_embeddings" in explain(error)
+    long_batch = {"input_ids": torch.ones(1, 600, dtype=torch.long), "attention_mask": torch.ones(1, 600)}
+    error = _raised(lambda: classifier(**long_batch))  # with its mask, the error is worded differently
+    assert "truncation=True" in explain(error) and "max_position_embeddings" in explain(error), str(error)
 
 
 # --- tokenizer / model vocabulary mismatch ---------------------------------------------------------------
