@@ -90,8 +90,8 @@ RULES: list[tuple[str, str]] = [
     ),
     (
         r"The expanded size of the tensor \(\d+\) must match the existing size \(\d+\)|"
-        r"size of tensor a \(\d+\) must match the size of tensor b \((?:512|1024|2048|4096)\) at non-singleton "
-        r"dimension 3",
+        r"size of tensor a \(\d+\) must match the size of tensor b \((?:512|1024|2048|4096)\) "
+        r"at non-singleton dimension 3",
         "The sequence is longer than the model can read (its position embeddings stop at "
         "config.max_position_embeddings, 512 for BERT): truncate with tokenizer(..., truncation=True, "
         "max_length=...) or use a model with a longer context.",
