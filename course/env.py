@@ -152,7 +152,7 @@ def device_name(device: str) -> str:
 
 
 def quiet_transformers() -> None:
-    """Silence load reports and progress bars of transformers and datasets (nondeterministic output).
+    """Silence load reports and progress bars of transformers, datasets and evaluate (nondeterministic output).
 
     Neither library is imported here: each is quieted now if it is loaded, or the moment
     it is imported, so that the setup cell stays fast.
@@ -162,6 +162,8 @@ def quiet_transformers() -> None:
     when_imported("transformers.utils.logging", _quiet_transformers_logging)
     when_imported("datasets.utils.logging", lambda module: module.set_verbosity_error())
     when_imported("datasets.utils.tqdm", lambda module: module.disable_progress_bars())
+    # evaluate logs the cached module's absolute path and date when it loads one offline
+    when_imported("evaluate.utils.logging", lambda module: module.set_verbosity_error())
 
 
 def _quiet_transformers_logging(module) -> None:  # noqa: ANN001 - transformers.utils.logging
