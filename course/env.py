@@ -152,7 +152,7 @@ def device_name(device: str) -> str:
 
 
 def quiet_transformers() -> None:
-    """Silence load reports and progress bars of transformers, datasets and evaluate (nondeterministic output).
+    """Silence load reports and progress bars of transformers, datasets and evaluate (nondeterministic).
 
     Neither library is imported here: each is quieted now if it is loaded, or the moment
     it is imported, so that the setup cell stays fast.
