@@ -77,6 +77,7 @@ OFFLINE = """
     bert_config = cached_file("bert-base-uncased", "config.json")
     from datasets import load_dataset
     mrpc = load_dataset("nyu-mll/glue", "mrpc")
+    legacy = load_dataset("glue", "mrpc")  # the course's short name reads the same download offline
     hub = os.environ["HF_HUB_CACHE"]
     sentiment = os.path.realpath(cached_file(SENTIMENT, "config.json", revision=REVISION))
     print(json.dumps({
@@ -87,6 +88,7 @@ OFFLINE = """
         "sentiment_config": sentiment,
         "rows": {split: len(data) for split, data in mrpc.items()},
         "data_file": os.path.realpath(mrpc["train"].cache_files[0]["filename"]),
+        "legacy_data_file": os.path.realpath(legacy["train"].cache_files[0]["filename"]),
     }))
 """
 
@@ -195,6 +197,7 @@ def test_offline_is_detected_at_once_and_the_download_wins(round_trip):
     assert "load_dataset('nyu-mll/glue', 'mrpc'): your cached Hub copy" in offline["_stdout"]
     assert offline["rows"] == {"train": 3668, "validation": 408, "test": 1725}
     assert offline["data_file"].startswith(str((hf_home / "datasets" / "nyu-mll___glue" / "mrpc").resolve()))
+    assert offline["legacy_data_file"] == offline["data_file"]
 
 
 def test_the_pipeline_download_wins_offline(round_trip):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import socket
-import time
+import threading
 from pathlib import Path
 
 from course.env import cache_dir
@@ -32,13 +33,15 @@ def run(root: str | None, host: str, port: int, log: bool = False) -> int:
         print(f"hub-serve: cannot listen on {host}:{port}: {error}")
         return 1
     bound = server.httpd.server_address[1]
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):  # set before the address is printed: no race
+        signal.signal(signum, lambda *_: stop.set())
     print(f"serving {folder} at {server.url} (Ctrl-C stops it); the checkpoints are the course's stand-ins")
     print("learners run, before starting Jupyter:")
     print(f"  export HF_ENDPOINT=http://{_reachable_host(host)}:{bound}")
     try:
-        while server.thread.is_alive():
-            time.sleep(0.5)
-    except KeyboardInterrupt:
+        while server.thread.is_alive() and not stop.wait(0.5):
+            pass
         print("\nstopping")
     finally:
         server.stop()

@@ -79,8 +79,13 @@ def write_build(folder: Path, task: str, root: Path) -> None:
     os.replace(scratch, folder)
 
 
-def _learner_has(learner: Path, name: str, task: str) -> bool:
-    return any((learner / cache_folder(name) / task).glob("*/*/dataset_info.json"))
+def _learner_copy(learner: Path, name: str, task: str) -> Path | None:
+    """The learner's cached build of `task` under `name`, else under the other GLUE name (same data)."""
+    for candidate in (name, *(other for other in DATASET_NAMES if other != name)):
+        folder = learner / cache_folder(candidate) / task
+        if any(folder.glob("*/*/dataset_info.json")):
+            return folder
+    return None
 
 
 def sync(cache: Path, learner: Path, root: Path | None = None) -> dict[str, str]:
@@ -98,8 +103,9 @@ def sync(cache: Path, learner: Path, root: Path | None = None) -> dict[str, str]
         for task in GLUE_TASKS:
             key = f"{name}/{task}"
             config_folder = cache / cache_folder(name) / task
-            if learner_ok and _learner_has(learner, name, task):
-                link(config_folder, learner / cache_folder(name) / task)
+            real = _learner_copy(learner, name, task) if learner_ok else None
+            if real is not None:
+                link(config_folder, real)
                 found[key] = "real"
                 continue
             if not (root / "glue" / task).is_dir():
