@@ -44,7 +44,7 @@ def main() -> None:
 
     tokenizer = AutoTokenizer.from_pretrained(args.checkpoint)
     model = AutoModelForSequenceClassification.from_pretrained(args.checkpoint, num_labels=2)
-    raw = load_dataset("glue", "mrpc")
+    raw = load_dataset("nyu-mll/glue", "mrpc")
     tokenized = raw.map(
         lambda batch: tokenizer(batch["sentence1"], batch["sentence2"], truncation=True), batched=True
     )

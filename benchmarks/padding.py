@@ -38,7 +38,7 @@ def measure(strategy: str, steps: int, batch_size: int, seed: int) -> dict:
 
     tokenizer = AutoTokenizer.from_pretrained("bert-base-uncased")
     model = AutoModelForSequenceClassification.from_pretrained("bert-base-uncased", num_labels=2)
-    raw = load_dataset("glue", "mrpc")
+    raw = load_dataset("nyu-mll/glue", "mrpc")
     fixed = strategy == "fixed"
     pad = {"padding": "max_length"} if fixed else {}
 

@@ -30,7 +30,7 @@ WORDPIECE_SPECIALS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 def corpus(task: str = "mrpc", n: int | None = 4000, seed: int = 0, split: str = "train") -> list[str]:
     """`n` sentences of a GLUE task (all of them when n is None), shuffled with `seed`.
 
-    MRPC gives both sentences of each pair. Loaded with `load_dataset("glue", task)`: the Hub
+    MRPC gives both sentences of each pair. Loaded with `load_dataset("nyu-mll/glue", task)`: the Hub
     online, the course's offline copy after `course.setup()` offline.
     """
     from course.data import GLUE_TASKS
@@ -45,10 +45,10 @@ def corpus(task: str = "mrpc", n: int | None = 4000, seed: int = 0, split: str =
 
 @functools.lru_cache(maxsize=4)
 def _load_glue_quietly(task: str):
-    """`load_dataset("glue", task)` once per task."""
+    """`load_dataset("nyu-mll/glue", task)` once per task."""
     from datasets import load_dataset
 
-    return load_dataset("glue", task)
+    return load_dataset("nyu-mll/glue", task)
 
 
 # --- trained tokenizers -------------------------------------------------------------------------
