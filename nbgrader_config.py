@@ -37,9 +37,23 @@ c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
 
 # Feedback shows each test's verdict and message, not the hidden tests' code (nor tracebacks quoting it).
+# Hidden test regions are cleared in test cells only (text in a learner's cell is theirs, and never
+# breaks the feedback), and any output quoting a hidden test line is replaced by a note.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "nbgrader.preprocessors.ClearHiddenTests",
+    "course.grading.preprocessors.ClearHiddenTestsSafely",
     "course.grading.preprocessors.HideHiddenTestTracebacks",
+    "course.grading.preprocessors.RedactHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# The sandbox of every student kernel (course/grading/sandbox.py): bubblewrap, a user of its own, no
+# network, a private /tmp, and these limits (`course grade --memory-mb ...` overrides them). Measured on
+# the heaviest notebook, chapter3/08 (training loops, fast mode; python benchmarks/sandbox.py --notebooks
+# ...): 3.3 GB address space, 1.5 GB resident (1.3 GB in its cgroup), 14 threads, 49 s CPU.
+c.Sandbox.memory_mb = 6144  # address space per process (prlimit --as): ~1.9x the 3.3 GB measured
+c.Sandbox.total_memory_mb = 3072  # resident memory of the whole sandbox, /tmp included (cgroup): 2x
+c.Sandbox.processes = 256  # processes and threads (prlimit --nproc, and a cgroup's pids.max)
+c.Sandbox.file_mb = 512  # largest file (prlimit --fsize): a saved stand-in model is ~90 MB
+c.Sandbox.cpu_s = 3600  # CPU seconds per process (prlimit --cpu): a backstop behind the cell timeout
+c.Sandbox.scratch_mb = 1024  # the private /tmp (tmpfs): cwd, $HOME, tempfile, the datasets cache mirror

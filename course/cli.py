@@ -41,6 +41,13 @@ def doctor(_: argparse.Namespace) -> int:
                 f"offline GLUE {task} files missing under {root}/glue/{task}: {missing} (set COURSE_DATA_DIR)"
             )
     print(f"data: {root}")
+    from course.grading import sandbox
+
+    reason = sandbox.unavailable()
+    if reason:  # not a PROBLEM for learners: only `course grade` needs it (and refuses to run without)
+        print(f"grading sandbox: unavailable: {reason}; `course grade` will refuse untrusted notebooks")
+    else:
+        print(f"grading sandbox: {sandbox.version() or 'bubblewrap'} works (student kernels are confined)")
     for problem in problems:
         print(f"PROBLEM: {problem}")
     print("doctor: " + ("all essentials present" if not problems else f"{len(problems)} problem(s)"))
@@ -152,6 +159,21 @@ def _grade_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--out", default="artifacts/grading", help="output folder (default: %(default)s)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--unsafe-no-sandbox",
+        action="store_true",
+        help="run the kernels without bubblewrap, with the grader's rights: only for notebooks you trust",
+    )
+    limits = parser.add_argument_group("sandbox limits (defaults: c.Sandbox in nbgrader_config.py)")
+    for flag, name, what in (
+        ("--memory-mb", "memory_mb", "address space per kernel process, MiB"),
+        ("--total-memory-mb", "total_memory_mb", "memory of a whole sandbox, MiB (when cgroups allow)"),
+        ("--processes", "processes", "processes and threads per sandbox"),
+        ("--file-mb", "file_mb", "largest file a kernel may write, MiB"),
+        ("--cpu-s", "cpu_s", "CPU seconds per kernel process"),
+        ("--scratch-mb", "scratch_mb", "size of the kernel's private /tmp, MiB"),
+    ):
+        limits.add_argument(flag, dest=name, type=int, default=None, help=what)
 
 
 @command(
@@ -164,6 +186,7 @@ def grade(args: argparse.Namespace) -> int:
 
     from course.grading.grade import grade as run_grading
     from course.grading.report import summary_lines
+    from course.grading.sandbox import LIMIT_NAMES
 
     try:
         run = run_grading(
@@ -172,6 +195,8 @@ def grade(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             timeout=args.timeout,
             progress=not args.no_progress,
+            sandbox=not args.unsafe_no_sandbox,
+            limits={name: getattr(args, name) for name in LIMIT_NAMES},
         )
     except Exception as error:  # noqa: BLE001 - setting up the grading failed: say so, exit 1
         print(f"grading failed: {type(error).__name__}: {error}", file=sys.stderr)
@@ -183,6 +208,24 @@ def grade(args: argparse.Namespace) -> int:
         f"gradebook {out / 'nbgrader' / 'gradebook.db'}"
     )
     return run.exit_code
+
+
+def _hub_serve_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, default=8080, help="port (default 8080; 0: any free port)")
+    parser.add_argument("--host", default="127.0.0.1", help="address (0.0.0.0: the whole classroom)")
+    parser.add_argument("--root", help="folder to serve (default: <course cache>/hub-serve)")
+    parser.add_argument("--log", action="store_true", help="print every request")
+
+
+@command(
+    "hub-serve",
+    "serve the course's checkpoints and GLUE as a local Hugging Face Hub (learners set HF_ENDPOINT)",
+    _hub_serve_arguments,
+)
+def hub_serve(args: argparse.Namespace) -> int:
+    from course.hubserve.cli import run
+
+    return run(args.root, args.host, args.port, log=args.log)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

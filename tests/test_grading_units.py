@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -143,3 +145,100 @@ def test_prescreen(tmp_path):
         bad.write_text(text)
         sub = Submission("s", "a", "bad", path=bad)
         assert not prescreen(sub, tmp_path / "out" / "bad.ipynb") and reason in sub.problem
+
+
+# --- the submission's nbgrader metadata, feedback without hidden tests (issue #13's side findings) ------
+
+
+def _graded_notebook():
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    def meta(grade_id, **flags):
+        base = {"grade": False, "locked": False, "solution": False, "task": False, "schema_version": 3}
+        return {"nbgrader": {**base, "grade_id": grade_id, **flags}}
+
+    return new_notebook(
+        cells=[
+            new_markdown_cell("# task", metadata=meta("task", locked=True)),
+            new_code_cell("x = 1", metadata=meta("answer", solution=True)),
+            new_code_cell(
+                "assert x == 1\n### BEGIN HIDDEN TESTS\n"
+                "assert x + 41 == 42, 'forty-two'\n### END HIDDEN TESTS",
+                metadata=meta("answer-tests", grade=True, locked=True, points=2),
+            ),
+        ]
+    )
+
+
+def test_restore_metadata_puts_back_the_release_and_drops_strangers():
+    import copy
+
+    from course.grading.submissions import restore_metadata
+
+    release = _graded_notebook()
+    submitted = copy.deepcopy(release)
+    submitted.cells[2].metadata["nbgrader"]["points"] = "100"  # edited points
+    submitted.cells[1].metadata["nbgrader"].update(grade=True, points=50)  # an answer made a test
+    extra = nbformat.v4.new_code_cell(
+        "y = 2", metadata={"nbgrader": {"grade_id": "answer-tests", "grade": True}}
+    )
+    submitted.cells.append(extra)  # a second claim on the test's id
+    submitted.cells.append(nbformat.v4.new_code_cell("z = 3", metadata={"nbgrader": "junk"}))
+    changes = restore_metadata(submitted, release)
+    assert [c.metadata.get("nbgrader") for c in submitted.cells[:3]] == [
+        c.metadata["nbgrader"] for c in release.cells
+    ]
+    assert "nbgrader" not in submitted.cells[3].metadata and "nbgrader" not in submitted.cells[4].metadata
+    assert len(changes) == 4
+    assert restore_metadata(copy.deepcopy(release), release) == []
+
+
+def test_feedback_clears_hidden_tests_in_test_cells_only_and_redacts_quotes(tmp_path):
+    import copy
+
+    from course.grading.preprocessors import ClearHiddenTestsSafely, RedactHiddenTests
+
+    source = _graded_notebook()
+    nbformat.write(source, tmp_path / "source.ipynb")
+    nb = copy.deepcopy(source)
+    nb.cells[1].source = "x = 1  # ### BEGIN HIDDEN TESTS, typed by the learner"
+    nb.cells[1].outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="In: assert x + 41 == 42, 'forty-two'\n")
+    ]
+    nb.cells[2].outputs = [nbformat.v4.new_output("stream", name="stdout", text="fine\n")]
+    nb, _ = ClearHiddenTestsSafely().preprocess(nb, {})
+    assert "typed by the learner" in nb.cells[1].source  # the learner's cell is theirs (nbgrader raised here)
+    assert "forty-two" not in nb.cells[2].source and "assert x == 1" in nb.cells[2].source
+    nb, _ = RedactHiddenTests(source_notebook=str(tmp_path / "source.ipynb")).preprocess(nb, {})
+    assert "forty-two" not in json.dumps(nb) and "hidden by the grader" in nb.cells[1].outputs[0].text
+    assert nb.cells[2].outputs[0].text == "fine\n"
+    broken = copy.deepcopy(source)
+    broken.cells[2].source = "### BEGIN HIDDEN TESTS\nassert secret"  # no END: nothing of it is shown
+    broken, _ = ClearHiddenTestsSafely().preprocess(broken, {})
+    assert "secret" not in broken.cells[2].source
+
+
+def test_sandbox_limits_and_command_show_only_the_allow_list(tmp_path):
+    from course.grading import sandbox
+    from course.grading.grade import sandbox_limits
+    from course.notebooks import REPO
+
+    limits = sandbox_limits({"memory_mb": 1000, "cpu_s": None})
+    assert limits["memory_mb"] == 1000 and limits["cpu_s"] == sandbox_limits()["cpu_s"]
+    with pytest.raises(ValueError):
+        sandbox_limits({"memory_mb": 0})
+    with pytest.raises(ValueError):
+        sandbox_limits({"disk": 5})
+    view = sandbox.prepare_view(tmp_path / "staging")
+    private = tmp_path / "private"
+    private.mkdir()
+    argv = sandbox.command(view, limits, 3_000_000, private, ["python", "-c", "pass"])
+    mounted = {argv[i + 1] for i, a in enumerate(argv) if a == "--ro-bind"}
+    for forbidden in (REPO, REPO / "solutions", REPO / "tests", Path.home(), Path("/")):
+        assert str(forbidden) not in mounted, forbidden
+    assert str(REPO / "course") in mounted
+    for flag in ("--unshare-net", "--unshare-pid", "--unshare-ipc", "--die-with-parent", "--new-session"):
+        assert flag in argv
+    assert "--as=1048576000" in argv and "--bind" not in argv and "--dev-bind" not in argv
+    if os.geteuid() == 0:
+        assert "--reuid=3000000" in argv

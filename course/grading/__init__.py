@@ -7,6 +7,7 @@ One module per job:
   scan            the static tampering scan of the learner's cells
   preprocessors   GuardedExecute: nbgrader's Execute that survives kernel death and runaway output
   worker          grades one (student, notebook) in its own process and course directory
+  sandbox         the student's kernel in bubblewrap: read-only allow-list, no network, own user, limits
   gradebook       merges the workers' gradebooks into the class gradebook
   report          CSV, summary table, per-student feedback index, class report with chart
   grade           `course grade`: the whole batch, in parallel

@@ -11,6 +11,9 @@
 
 Each (student, notebook) is graded by `python -m course.grading.worker` in its own process and its
 own copy of the gradebook; the parent merges the results one at a time (course.grading.gradebook).
+The worker runs nbgrader outside any sandbox; the student's kernel runs inside bubblewrap
+(course.grading.sandbox), with a user of its own per task. When a task ends, the parent kills the
+worker's process group and whatever still runs under the task's user or in its cgroups.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -37,6 +41,78 @@ RUNNING: set[subprocess.Popen] = set()  # worker processes, to stop on Ctrl-C
 OWNED = ("nbgrader", "work", "logs", "feedback", "scores.csv", "report.html", "summary.txt", "results.json")
 
 
+class SandboxUnavailable(RuntimeError):
+    """Untrusted notebooks, and no sandbox to run them in."""
+
+
+def unsafe_refusal(reason: str) -> str:
+    return (
+        f"refusing to run students' code without a sandbox: {reason}. Install bubblewrap "
+        "(`apt-get install bubblewrap`; `course doctor` checks it), or grade inside a disposable "
+        "container without network (e.g. `docker run --rm --network none ...`). "
+        "`--unsafe-no-sandbox` runs the kernels with the grader's own rights: only for notebooks you trust."
+    )
+
+
+@dataclass
+class SandboxRun:
+    """The sandbox settings of one grading run (None of it when --unsafe-no-sandbox)."""
+
+    view: dict
+    limits: dict
+    uid_base: int
+    cgroup_parent: str
+    staging: Path
+
+    def spec(self, index: int) -> dict:
+        from course.grading.sandbox import task_uid
+
+        return {
+            "view": self.view,
+            "limits": self.limits,
+            "uid": task_uid(index, self.uid_base),
+            "cgroups": [],
+        }
+
+
+def sandbox_limits(overrides: dict | None = None) -> dict:
+    """nbgrader_config.py's c.Sandbox limits, with `overrides` (None values ignored) on top."""
+    from course.grading.sandbox import LIMIT_NAMES, Sandbox
+
+    limits = Sandbox(config=load_config(REPO)).limits()
+    for name, value in (overrides or {}).items():
+        if name not in LIMIT_NAMES:
+            raise ValueError(f"unknown sandbox limit {name!r} (known: {', '.join(LIMIT_NAMES)})")
+        if value is not None:
+            if int(value) <= 0:
+                raise ValueError(f"sandbox limit {name} must be positive, not {value}")
+            limits[name] = int(value)
+    return limits
+
+
+def open_sandbox(limits: dict) -> SandboxRun:
+    from course.grading import sandbox
+
+    reason = sandbox.unavailable()
+    if reason:
+        raise SandboxUnavailable(unsafe_refusal(reason))
+    staging = Path(tempfile.mkdtemp(prefix="course-sandbox-"))  # 0700: the host's other users see nothing
+    view = sandbox.prepare_view(staging)
+    base = sandbox.run_uid_base()
+    box = SandboxRun(view.as_dict(), limits, base, f"course-grading-{base}", staging)
+    sandbox.cgroups_work(box.cgroup_parent, limits)  # tried once, here, before workers run in threads
+    return box
+
+
+def close_sandbox(run: SandboxRun | None) -> None:
+    if run is None:
+        return
+    from course.grading.sandbox import remove_cgroup_parent
+
+    remove_cgroup_parent(run.cgroup_parent)
+    shutil.rmtree(run.staging, ignore_errors=True)
+
+
 @dataclass
 class Outcome:
     """What happened to one expected notebook of one student."""
@@ -49,6 +125,7 @@ class Outcome:
     execute_s: float = 0.0
     score: float = 0.0
     max_score: float = 0.0
+    usage: dict = field(default_factory=dict)  # the sandbox's measured peaks (course.grading.sandbox)
 
     def as_dict(self) -> dict:
         s = self.submission
@@ -63,6 +140,7 @@ class Outcome:
             "execute_s": self.execute_s,
             "score": self.score,
             "max_score": self.max_score,
+            "sandbox_usage": self.usage,
         }
 
 
@@ -73,6 +151,7 @@ class GradingRun:
     notes: list[str]
     seconds: float
     failed: bool
+    sandbox: dict | None = None  # uid_base, uids and cgroup_parent of the run's sandboxes (None: unsafe)
 
     @property
     def exit_code(self) -> int:
@@ -108,12 +187,18 @@ def _task_dir(out: Path, sub: Submission) -> Path:
 
 
 def prepare_task(
-    out: Path, course: Path, sub: Submission, template_db: Path, timeout: int, scan: bool
+    out: Path,
+    course: Path,
+    sub: Submission,
+    template_db: Path,
+    timeout: int,
+    scan: bool,
+    sandbox: dict | None = None,
 ) -> Path | None:
     """A private nbgrader course directory for one (student, notebook); None if not gradable."""
     task = _task_dir(out, sub)
     submitted = task / "submitted" / sub.student / sub.assignment / f"{sub.notebook}.ipynb"
-    if not prescreen(sub, submitted):
+    if not prescreen(sub, submitted, course / RELEASE / sub.assignment / f"{sub.notebook}.ipynb"):
         return None
     if sub.timestamp is not None:
         shutil.copy(sub.timestamp, submitted.parent / "timestamp.txt")
@@ -127,8 +212,10 @@ def prepare_task(
         "notebook": sub.notebook,
         "timeout": timeout,
         "scan": scan,
+        "sandbox": sandbox,
     }
     (task / "task.json").write_text(json.dumps(spec))
+    os.chmod(task, 0o700)  # the task's files (its gradebook, the connection files) are the grader's alone
     return task
 
 
@@ -136,12 +223,38 @@ def _kill(process: subprocess.Popen) -> None:
     """Kill a worker and its kernel: the process group it leads (it was started in its own session)."""
     try:
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
+    except (ProcessLookupError, PermissionError):
         pass
     process.wait()
 
 
 def run_worker(task: Path, log: Path, hard_limit: float, threads: int) -> dict:
+    """Run one task's worker; afterwards nothing it started may live (see `_run_worker`)."""
+    spec = json.loads((task / "task.json").read_text())
+    sandbox = spec.get("sandbox")
+    if sandbox:
+        from course.grading.sandbox import make_cgroups
+
+        parent = sandbox.pop("cgroup_parent", "")
+        sandbox["cgroups"] = make_cgroups(f"{parent}/{sandbox['uid']}", sandbox["limits"]) if parent else []
+        (task / "task.json").write_text(json.dumps(spec))
+    try:
+        result = _run_worker(task, log, hard_limit, threads)
+    finally:
+        if sandbox:
+            from course.grading.sandbox import cgroup_peak_mb, sweep
+
+            peak = cgroup_peak_mb(sandbox["cgroups"])
+            left = sweep(sandbox["uid"] if os.geteuid() == 0 else None, sandbox["cgroups"])
+    if sandbox:
+        if left:
+            result["leftovers"] = len(left)
+        if peak is not None:
+            result.setdefault("sandbox_usage", {})["cgroup_peak_mb"] = peak
+    return result
+
+
+def _run_worker(task: Path, log: Path, hard_limit: float, threads: int) -> dict:
     """Run the worker process for one task; kill its whole process group past `hard_limit` seconds."""
     env = dict(os.environ)
     for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -170,6 +283,7 @@ def run_worker(task: Path, log: Path, hard_limit: float, threads: int) -> dict:
             }
         finally:
             RUNNING.discard(process)
+            _kill(process)  # whatever the worker left in its process group
     try:
         return json.loads((task / RESULT).read_text())
     except (OSError, ValueError):
@@ -231,6 +345,7 @@ def collect_task(
     """Merge a finished task into the class gradebook and the class folders; fill `outcome`."""
     master = course / "gradebook.db"
     outcome.seconds = float(result.get("seconds", 0.0))
+    outcome.usage = result.get("sandbox_usage", {})
     if result.get("status") != "graded":
         outcome.status = result.get("status", "error")
         outcome.problems.append(
@@ -242,7 +357,18 @@ def collect_task(
     record = result.get("record", {})
     outcome.tests = result.get("tests", [])
     outcome.execute_s = float(record.get("execute_s", 0.0))
+    if sub.notes:
+        outcome.problems.append(
+            f"nbgrader metadata edited in the submission, the release's put back: {'; '.join(sub.notes[:3])}"
+            + (f" (+{len(sub.notes) - 3} more)" if len(sub.notes) > 3 else "")
+        )
     outcome.problems += _syntax_errors(task, sub) + _problems_from(result)
+    if result.get("feedback_error"):
+        outcome.problems.append(
+            f"no feedback for this notebook (the grade stands): {result['feedback_error']}"
+        )
+    if result.get("leftovers"):
+        outcome.problems.append(f"{result['leftovers']} process(es) outlived the kernel and were killed")
     gradebook.merge(
         master,
         task / "gradebook.db",
@@ -271,16 +397,44 @@ def grade(
     scan: bool = True,
     progress: bool = True,
     keep_work: bool = False,
+    sandbox: bool = True,
+    limits: dict | None = None,
 ) -> GradingRun:
-    """Grade every submission under `submissions_dir` into `out` (see the module docstring)."""
+    """Grade every submission under `submissions_dir` into `out` (see the module docstring).
+
+    `sandbox=False` runs the kernels unconfined (trusted notebooks only); `limits` overrides
+    nbgrader_config.py's c.Sandbox limits (memory_mb, total_memory_mb, processes, file_mb, cpu_s,
+    scratch_mb). Raises SandboxUnavailable when a sandbox is wanted and bubblewrap cannot provide one.
+    """
+    started = time.perf_counter()
+    # Absolute paths: workers run in their task folders (a relative --out used to break every task).
+    out, submissions_dir = Path(out).resolve(), Path(submissions_dir).resolve()
+    if not submissions_dir.is_dir():
+        raise FileNotFoundError(f"no submissions folder at {submissions_dir}")
+    run_limits = sandbox_limits(limits)
+    box = open_sandbox(run_limits) if sandbox else None
+    try:
+        return _grade(
+            submissions_dir,
+            out,
+            jobs,
+            timeout,
+            Path(source_root).resolve(),
+            scan,
+            progress,
+            keep_work,
+            box,
+            started,
+        )
+    finally:
+        close_sandbox(box)
+
+
+def _grade(submissions_dir, out, jobs, timeout, source_root, scan, progress, keep_work, box, started):
     from tqdm.auto import tqdm
 
     from course.grading import report
 
-    started = time.perf_counter()
-    out, submissions_dir = Path(out), Path(submissions_dir)
-    if not submissions_dir.is_dir():
-        raise FileNotFoundError(f"no submissions folder at {submissions_dir}")
     out.mkdir(parents=True, exist_ok=True)
     for name in OWNED:  # only what an earlier run of this command wrote
         path = out / name
@@ -300,8 +454,12 @@ def grade(
 
     outcomes = {s.key: Outcome(s) for s in batch.submissions}
     tasks: list[tuple[Submission, Path]] = []
-    for sub in batch.submissions:
-        task = prepare_task(out, course, sub, template, timeout, scan)
+    for index, sub in enumerate(batch.submissions):
+        spec = None
+        if box is not None:
+            spec = box.spec(index)
+            spec["cgroup_parent"] = box.cgroup_parent
+        task = prepare_task(out, course, sub, template, timeout, scan, spec)
         if task is None:
             outcome = outcomes[sub.key]
             outcome.status = "missing" if sub.problem.startswith("missing") else "invalid"
@@ -364,12 +522,29 @@ def grade(
         outcomes.values(),
         key=lambda o: (o.submission.student, o.submission.assignment, o.submission.notebook),
     )
+    notes = list(batch.notes)
+    if box is None:
+        notes.append("UNSAFE: kernels ran without a sandbox (--unsafe-no-sandbox)")
+    else:
+        from course.grading.sandbox import cgroups_work, describe
+
+        cgroups = cgroups_work(box.cgroup_parent, box.limits)
+        notes.append(f"kernels ran in bubblewrap sandboxes: {describe(box.limits, cgroups)}")
+    info = None
+    if box is not None:
+        info = {
+            "uid_base": box.uid_base,
+            "uids": [box.uid_base + i for i in range(len(batch.submissions))],
+            "cgroup_parent": box.cgroup_parent,
+            "limits": box.limits,
+        }
     run = GradingRun(
         out,
         ordered,
-        batch.notes,
+        notes,
         round(time.perf_counter() - started, 2),
         failed=any(o.status == "error" for o in ordered),
+        sandbox=info,
     )
     report.write_all(run, course)
     return run

@@ -21,7 +21,7 @@ from nbclient.util import ensure_async, run_sync
 from nbconvert.preprocessors import Preprocessor
 from nbformat.v4 import new_markdown_cell, new_output
 from nbgrader import utils
-from nbgrader.preprocessors import Execute
+from nbgrader.preprocessors import ClearHiddenTests, Execute
 from traitlets import Bool, Integer, Unicode
 
 from course.grading.scan import instructor_sources, scan_notebook
@@ -66,6 +66,7 @@ class GuardedExecute(Execute):
     source_notebook = Unicode("", help="the instructor's notebook, whose cells are not scanned").tag(
         config=True
     )
+    sandboxed = Bool(False, help="start the kernel in bubblewrap (course.grading.sandbox)").tag(config=True)
 
     async def _silent(self, code: str) -> None:
         msg_id = await ensure_async(
@@ -108,6 +109,12 @@ class GuardedExecute(Execute):
         self._truncated: set[int] = set()
 
         NotebookClient.__init__(self, nb, km)
+        # The learner's notebook metadata names the kernel; the grader does not let it choose.
+        self.kernel_name = "python3"
+        if self.sandboxed:
+            from course.grading.sandbox import SandboxKernelManager
+
+            self.kernel_manager_class = SandboxKernelManager
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
         started = time.perf_counter()
@@ -174,4 +181,80 @@ class HideHiddenTestTracebacks(Preprocessor):
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error":
                     output.traceback = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
+        return cell, resources
+
+
+class ClearHiddenTestsSafely(ClearHiddenTests):
+    """nbgrader's ClearHiddenTests for feedback, on test cells only.
+
+    nbgrader's version raises on "BEGIN HIDDEN TESTS" in any other cell, and so a learner who types
+    that text in an answer lost the feedback (and, before, the points). Test cells are restored from
+    the gradebook before grading, so their markers are the instructor's; a test cell whose markers do
+    not pair up shows none of its code.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code" or not utils.is_grade(cell) or utils.is_solution(cell):
+            return cell, resources
+        try:
+            self._remove_hidden_test_region(cell)
+        except RuntimeError:
+            cell.source = "# (hidden tests)"
+        return cell, resources
+
+
+def hidden_test_lines(source_notebook: str, minimum: int = 12) -> set[str]:
+    """The stripped lines of every hidden test region of the instructor's notebook (the long ones)."""
+    import nbformat
+
+    if not source_notebook:
+        return set()
+    notebook = nbformat.read(source_notebook, as_version=4)
+    lines: set[str] = set()
+    for cell in notebook.cells:
+        inside = False
+        for line in cell.get("source", "").splitlines():
+            if "BEGIN HIDDEN TESTS" in line:
+                inside = True
+            elif "END HIDDEN TESTS" in line:
+                inside = False
+            elif inside and len(line.strip()) >= minimum:
+                lines.add(line.strip())
+    return lines
+
+
+class RedactHiddenTests(Preprocessor):
+    """Feedback: an output that quotes a line of a hidden test is replaced by a note.
+
+    A learner's code runs in the same kernel as the hidden tests, so it can print their source (from
+    IPython's history, a traceback, a frame); this catches every verbatim copy. Encoded copies are not
+    caught: that needs the tests to run outside the kernel.
+    """
+
+    enabled = Bool(True).tag(config=True)
+    source_notebook = Unicode("", help="the instructor's notebook, whose hidden tests are redacted").tag(
+        config=True
+    )
+    NOTE = "[output hidden by the grader: it quoted hidden test code]\n"
+
+    def preprocess(self, nb, resources):
+        self._lines = hidden_test_lines(self.source_notebook)
+        return super().preprocess(nb, resources)
+
+    def _quotes(self, text: str) -> bool:
+        return any(line in text for line in self._lines)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code" or not self._lines:
+            return cell, resources
+        outputs = []
+        for output in cell.get("outputs", []):
+            parts = [str(output.get("text", "")), str(output.get("evalue", ""))]
+            parts += [str(v) for v in output.get("data", {}).values()]
+            parts += [str(t) for t in output.get("traceback", [])]
+            if self._quotes("\n".join(parts)):
+                outputs.append(new_output("stream", name="stdout", text=self.NOTE))
+            else:
+                outputs.append(output)
+        cell.outputs = outputs
         return cell, resources

@@ -30,6 +30,7 @@ class Submission:
     path: Path | None = None
     problem: str = ""
     timestamp: Path | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -77,8 +78,50 @@ def discover(root: Path, expected: dict[str, list[str]]) -> Batch:
     return batch
 
 
-def prescreen(submission: Submission, destination: Path) -> bool:
-    """Copy a gradable notebook to `destination` with outputs cleared; else set `problem`, return False."""
+def _relevant(meta: dict) -> dict:
+    """The nbgrader metadata the learner's file may differ in harmlessly: not the release's additions."""
+    return {k: v for k, v in meta.items() if k not in ("checksum", "cell_type")}
+
+
+def restore_metadata(notebook, reference) -> list[str]:
+    """Put back the nbgrader metadata of the released notebook `reference`; what was changed, in words.
+
+    Every cell's nbgrader metadata is the instructor's, not the learner's: a cell keeps a grade_id only
+    if the release has it, with the same cell type, and no earlier cell claimed it; it then gets the
+    release's metadata for that id (points, grade, solution, locked, schema). Any other nbgrader
+    metadata is removed, so the cell is an ordinary cell of the learner. (Edited points, ids, flags or
+    schema versions made nbgrader's autograde fail; the grade is now what the answers earn.)
+    """
+    released = {}
+    for cell in reference.cells:
+        meta = cell.get("metadata", {}).get("nbgrader")
+        if isinstance(meta, dict) and isinstance(meta.get("grade_id"), str):
+            released.setdefault(meta["grade_id"], (cell.cell_type, meta))
+    changes, claimed = [], set()
+    for index, cell in enumerate(notebook.cells):
+        metadata = cell.get("metadata")
+        if not isinstance(metadata, dict) or "nbgrader" not in metadata:
+            continue
+        meta = metadata["nbgrader"]
+        grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+        known = released.get(grade_id) if isinstance(grade_id, str) else None
+        if known is None or known[0] != cell.cell_type or grade_id in claimed:
+            del metadata["nbgrader"]
+            changes.append(f"cell {index}: nbgrader metadata removed ({str(grade_id)[:40]})")
+            continue
+        claimed.add(grade_id)
+        if _relevant(meta) != _relevant(known[1]):
+            changes.append(f"cell {index}: nbgrader metadata of {grade_id} restored")
+        metadata["nbgrader"] = json.loads(json.dumps(known[1]))
+    return changes
+
+
+def prescreen(submission: Submission, destination: Path, reference: Path | None = None) -> bool:
+    """Copy a gradable notebook to `destination` with outputs cleared; else set `problem`, return False.
+
+    With `reference` (the released notebook), its nbgrader metadata is restored (`restore_metadata`);
+    the changes are listed in `submission.notes`.
+    """
     import nbformat
 
     if submission.problem or submission.path is None:
@@ -100,6 +143,8 @@ def prescreen(submission: Submission, destination: Path) -> bool:
             if cell.get("cell_type") == "code":
                 cell.outputs = []
                 cell.execution_count = None
+        if reference is not None:
+            submission.notes = restore_metadata(notebook, nbformat.read(reference, as_version=4))
         nbformat.validate(notebook)
     except Exception as error:  # noqa: BLE001 - anything unreadable is the submission's problem
         first = (str(error).splitlines() or [""])[0][:80]

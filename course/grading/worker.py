@@ -75,9 +75,15 @@ def run(task_file: Path) -> dict:
     try:
         config = load_config(course_dir, timeout=task.get("timeout"))
         config.GuardedExecute.scan = bool(task.get("scan", True))
-        config.GuardedExecute.source_notebook = str(
-            course_dir / "solutions" / task["assignment"] / f"{task['notebook']}.ipynb"
-        )
+        source = str(course_dir / "solutions" / task["assignment"] / f"{task['notebook']}.ipynb")
+        config.GuardedExecute.source_notebook = source
+        config.RedactHiddenTests.source_notebook = source
+        if task.get(
+            "sandbox"
+        ):  # the kernel runs in bubblewrap (course.grading.sandbox); this process does not
+            config.GuardedExecute.sandboxed = True
+            config.SandboxKernelManager.spec = task["sandbox"]
+            config.SandboxKernelManager.private_dir = str(course_dir / ".kernel")
         ids = {
             "assignment_id": task["assignment"],
             "student_id": task["student"],
@@ -86,12 +92,18 @@ def run(task_file: Path) -> dict:
         run_converter(Autograde, config, **ids)
         result["autograde_s"] = round(time.perf_counter() - started, 2)
         result.update(collect(course_dir, task["assignment"], task["student"], task["notebook"]))
-        if task.get("feedback", True):
-            run_converter(GenerateFeedback, config, **ids)
     except Exception as error:  # noqa: BLE001 - reported to the parent as a grading failure
         result["status"] = "error"
         result["error"] = f"{type(error).__name__}: {error}"
         result["traceback"] = traceback.format_exc()[-4000:]
+    if result["status"] == "graded" and task.get("feedback", True):
+        try:  # the points are earned; feedback that cannot be written must not take them away
+            run_converter(GenerateFeedback, config, **ids)
+        except Exception as error:  # noqa: BLE001
+            result["feedback_error"] = f"{type(error).__name__}: {error}"[:300]
+    usage = course_dir / ".kernel" / "usage.json"
+    if usage.is_file():
+        result["sandbox_usage"] = json.loads(usage.read_text())
     result["seconds"] = round(time.perf_counter() - started, 2)
     (course_dir / RESULT).write_text(json.dumps(result, indent=1))
     return result
