@@ -31,7 +31,6 @@ def main() -> None:
     env = course.setup(seed=args.seed)  # first: offline, it points the libraries at the stand-ins
 
     import numpy as np
-    import torch
     from datasets import load_dataset
     from sklearn.metrics import accuracy_score, f1_score
     from transformers import (
@@ -58,7 +57,7 @@ def main() -> None:
 
     precision = {}
     if env.device == "cuda":
-        precision = {"bf16": True} if torch.cuda.is_bf16_supported() else {"fp16": True}
+        precision = {"bf16": True} if course.env.native_bf16() else {"fp16": True}  # T4: fp16
     with tempfile.TemporaryDirectory() as output_dir:
         training_args = TrainingArguments(
             output_dir,

@@ -140,6 +140,17 @@ def pick_device() -> str:
     return "cpu"
 
 
+def native_bf16() -> bool:
+    """True on a GPU that computes bfloat16 natively (CUDA compute capability 8.0 or newer: A100, L4, H100).
+
+    `torch.cuda.is_bf16_supported()` alone also says True on older GPUs such as Colab's T4 (7.5), where
+    bfloat16 is emulated and slow; there, fp16 is the mixed precision to use.
+    """
+    import torch
+
+    return torch.cuda.is_available() and torch.cuda.is_bf16_supported(including_emulation=False)
+
+
 def device_name(device: str) -> str:
     """A human name for the device, e.g. 'NVIDIA T4' or 'CPU (2 threads)'."""
     import torch

@@ -6,6 +6,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 import course
 from course import env, standins
 
@@ -110,3 +112,23 @@ def test_the_probe_follows_hf_endpoint(monkeypatch):
     assert env.hub_address() == ("127.0.0.1", 8123)
     monkeypatch.delenv("HF_ENDPOINT")
     assert env.hub_address() == ("huggingface.co", 443)
+
+
+@pytest.mark.parametrize(
+    ("available", "major", "expected"),
+    [(False, 0, False), (True, 7, False), (True, 8, True), (True, 9, True)],  # none, T4 (7.5), A100, H100
+)
+def test_bf16_only_where_the_gpu_does_it_natively(monkeypatch, available, major, expected):
+    import types
+
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: available)
+    monkeypatch.setattr(torch.cuda, "current_device", lambda: 0)
+    monkeypatch.setattr(
+        torch.cuda, "get_device_properties", lambda device: types.SimpleNamespace(major=major)
+    )
+    monkeypatch.setattr(torch.cuda, "_check_bf16_tensor_supported", lambda device: True)  # emulation "works"
+    monkeypatch.setattr(torch.version, "hip", None)
+    assert torch.cuda.is_bf16_supported() is available  # what the notebook used to ask: True on a T4
+    assert env.native_bf16() is expected
