@@ -75,6 +75,7 @@ ETC = (
 # Passed from the grader's environment into the kernel when set (nothing else is: no tokens, no HF_HOME).
 PASS_ENV = (
     "COURSE_FAST",
+    "COURSE_PROBES",  # set by the grader's worker: hidden tests display their probes
     "CI",
     "GITHUB_ACTIONS",
     "OMP_NUM_THREADS",
@@ -333,10 +334,12 @@ def command(view: View, limits: dict, uid: int, private: Path, argv: list[str], 
         os.chmod(private / name, 0o644)
 
     bwrap = [*bwrap_prefix(root=root), *system_binds()]
+    # The private /tmp first: a checkout or venv that itself lives under /tmp (a CI clone) is bound on top.
+    bwrap += ["--perms", "1777", "--size", str(int(limits["scratch_mb"]) * MiB), "--tmpfs", SCRATCH]
     parents: list[str] = []  # bwrap would create missing parents as 0700: the sandbox's user needs 0755
     for inside in [d for _, d in view.ro_binds] + view.dirs + [link for _, link in view.symlinks]:
         for parent in reversed(Path(inside).parents):
-            if str(parent) != "/" and str(parent) not in parents and str(parent) not in SYSTEM:
+            if str(parent) not in ("/", SCRATCH) and str(parent) not in parents and str(parent) not in SYSTEM:
                 parents.append(str(parent))
     for folder in parents + [d for d in view.dirs if d not in parents]:
         bwrap += ["--perms", "0755", "--dir", folder]
@@ -347,7 +350,6 @@ def command(view: View, limits: dict, uid: int, private: Path, argv: list[str], 
     bwrap += ["--proc", "/proc", "--dev", "/dev"]
     shm = min(int(limits["scratch_mb"]), 256) * MiB  # POSIX semaphores, DataLoader workers
     bwrap += ["--perms", "1777", "--size", str(shm), "--tmpfs", "/dev/shm"]
-    bwrap += ["--perms", "1777", "--size", str(int(limits["scratch_mb"]) * MiB), "--tmpfs", SCRATCH]
     bwrap += ["--perms", "0777", "--dir", KERNEL_DIR]
     bwrap += ["--ro-bind", str(private / "connection.json"), CONNECTION]
     for target, link in view.symlinks:
