@@ -472,6 +472,16 @@ def _make(name: str, limits: dict) -> list[str]:
     return []
 
 
+def ensure_cgroups(cgroups, limits: dict) -> None:
+    """Re-create a task's cgroup folders if they are gone (a restarted kernel, after a sweep removed them)."""
+    settings = _cgroup_settings(limits)
+    for procs in cgroups:
+        folder = Path(procs).parent
+        if not folder.is_dir():
+            kind = "v1-memory" if "/memory/" in procs else "v1-pids" if "/pids/" in procs else "v2"
+            _create(folder, settings[kind])
+
+
 _CGROUPS_WORK: dict[str, bool] = {}
 
 
@@ -511,13 +521,14 @@ def processes_of(uid: int | None = None, cgroups=()) -> list[int]:
         for entry in os.listdir("/proc"):
             if entry.isdigit():
                 try:
-                    for line in Path(f"/proc/{entry}/status").read_text().splitlines():
-                        if line.startswith("Uid:"):
-                            if int(line.split()[1]) == uid:
-                                found.add(int(entry))
-                            break
+                    fields = dict(
+                        line.split(":", 1) for line in Path(f"/proc/{entry}/status").read_text().splitlines()
+                    )
                 except (OSError, ValueError):
-                    pass
+                    continue
+                # a zombie has exited (it runs nothing, holds no memory) and waits only to be reaped
+                if int(fields["Uid"].split()[0]) == uid and not fields["State"].strip().startswith("Z"):
+                    found.add(int(entry))
     return sorted(found)
 
 
@@ -538,7 +549,8 @@ def sweep(uid: int | None, cgroups=()) -> list[int]:
     Returns the pids that were still alive (normally none).
     """
     left = processes_of(uid, cgroups)
-    for _ in range(50):
+    deadline = time.monotonic() + 15  # a killed kernel holding GBs can take seconds to exit when busy
+    while time.monotonic() < deadline:
         alive = processes_of(uid, cgroups)
         if not alive:
             break
@@ -632,6 +644,7 @@ class SandboxProvisioner(LocalProvisioner):
                 env[name] = os.environ[name]
         if "OMP_NUM_THREADS" in env:  # tokenizers' thread pool, which would use every core, counts too
             env.setdefault("RAYON_NUM_THREADS", env["OMP_NUM_THREADS"])
+        ensure_cgroups(km.spec.get("cgroups", []), km.spec["limits"])
         kwargs["cmd"] = command(
             view, km.spec["limits"], int(km.spec["uid"]), private, argv, km.spec.get("cgroups", [])
         )
