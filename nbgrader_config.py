@@ -36,7 +36,8 @@ c.OverwriteCells.add_missing_cells = True
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
 
-# Feedback shows each test's verdict and message, not the hidden tests' code (nor tracebacks quoting it).
+# Feedback shows each test's verdict and message, not the hidden tests' code (nor tracebacks quoting it),
+# nor the probes a test cell emitted (the learner's results on hidden inputs; see course/grading/probe.py).
 # Hidden test regions are cleared in test cells only (text in a learner's cell is theirs, and never
 # breaks the feedback), and any output quoting a hidden test line is replaced by a note.
 c.GenerateFeedback.preprocessors = [
@@ -44,6 +45,7 @@ c.GenerateFeedback.preprocessors = [
     "course.grading.preprocessors.ClearHiddenTestsSafely",
     "course.grading.preprocessors.HideHiddenTestTracebacks",
     "course.grading.preprocessors.RedactHiddenTests",
+    "course.grading.preprocessors.HideProbes",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 

@@ -2,7 +2,9 @@
 
 A class of `--students` students who each submit every solution notebook of the chosen assignments
 is graded with --jobs 1 and with --jobs 2; the same notebooks are also executed once without the
-grader. Prints seconds per submission (one student's notebooks) and the ratio to the plain run.
+grader. Prints seconds per submission (one student's notebooks) and the ratio to the plain run, and
+the seconds each run spent on the expected values (one sandboxed run of each solution notebook, before
+the students; course.grading.verdict), which do not grow with the class.
 
     python benchmarks/grading.py [--students 2] [--assignments chapter2 chapter3]
 """
@@ -52,10 +54,13 @@ def main() -> None:
         f"{len(paths)} notebooks ({', '.join(args.assignments)}), {args.students} students; "
         f"running the solutions once takes {plain:.1f} s\n"
     )
-    print(f"{'jobs':>4}{'total s':>9}{'s / submission':>16}{'x solutions run':>17}")
-    for jobs, seconds, _ in rows:
+    print(f"{'jobs':>4}{'total s':>9}{'s / submission':>16}{'x solutions run':>17}{'expected values s':>19}")
+    for jobs, seconds, run in rows:
         per = seconds / args.students
-        print(f"{jobs:>4}{seconds:>9.1f}{per:>16.1f}{per / plain:>16.2f}x")
+        expected = sum(run.references.values())
+        print(f"{jobs:>4}{seconds:>9.1f}{per:>16.1f}{per / plain:>16.2f}x{expected:>19.1f}")
+    for name, seconds in sorted(rows[0][2].references.items()):
+        print(f"  expected values of {name}: {seconds:.1f} s (--jobs 1)")
 
 
 if __name__ == "__main__":

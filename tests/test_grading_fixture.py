@@ -164,7 +164,7 @@ def problems(by_key, student, notebook=BASICS) -> str:
 def test_release_stubs_solutions_hides_tests_clears_outputs(release_dir):
     nb = nbformat.read(release_dir / "fixture" / f"{BASICS}.ipynb", as_version=4)
     text = json.dumps(nb)
-    assert "HIDDEN TESTS" not in text and "exact(" not in text
+    assert "HIDDEN TESTS" not in text and "exact(" not in text and "emit(" not in text
     assert "return x * x" not in text and "raise NotImplementedError()" in cell(nb, "ex1").source
     assert all(c.outputs == [] and c.execution_count is None for c in nb.cells if c.cell_type == "code")
     assert 'course.check("fixture_square", square).assert_passed()' in cell(nb, "ex1-tests").source
@@ -250,11 +250,13 @@ def test_hidden_tests_alone_resist_monkeypatching(tmp_path, release_dir):
     run = grade(root, tmp_path / "out", timeout=5, source_root=FIXTURE, scan=False, progress=False)
     (outcome,) = [o for o in run.outcomes if o.submission.notebook == BASICS]
     scores = {t["grade_id"]: t["score"] for t in outcome.tests}
-    # ex1: the visible test passes through the patched course.check, the hidden test does not;
-    # ex2: builtins are restored before the test cell, so sorted(words) == [...] fails as it should.
+    # ex1: the visible test passes through the patched course.check; the probe of the hidden test,
+    # judged outside the kernel, does not; ex2: builtins are restored before the test cell, so
+    # sorted(words) == [...] fails as it should.
     assert scores == {"ex1-tests": 0, "ex2-tests": 0, "ex3-tests": 3}
-    assert "[NOT YET] square(0)" not in outcome.tests[0]["message"]  # square(0) == 0 is right
-    assert "square(-4)" in outcome.tests[0]["message"]
+    message = outcome.tests[0]["message"]
+    assert message == "ProbeMismatch: [NOT YET] squares differs from the expected value: negative numbers too"
+    assert not any(n in message for n in ("-4", "16", "144"))  # no hidden input, no expected value
 
 
 def test_edited_and_deleted_test_cells_are_restored(graded):
@@ -263,7 +265,7 @@ def test_edited_and_deleted_test_cells_are_restored(graded):
     autograded = nbformat.read(
         out / "nbgrader" / "autograded" / "edited" / "fixture" / f"{BASICS}.ipynb", as_version=4
     )
-    assert "exact(square(n)" in cell(autograded, "ex1-tests").source
+    assert 'emit("squares", [square(n)' in cell(autograded, "ex1-tests").source
     assert "was missing from the submission" in cell(autograded, "ex2-tests").source
 
 
@@ -287,10 +289,32 @@ def test_reports_feedback_and_class_report(graded):
     index = (out / "feedback" / "perfect" / "index.html").read_text()
     assert "7 / 7" in index and (out / "feedback" / "perfect" / "fixture" / f"{BASICS}.html").is_file()
     feedback = (out / "feedback" / "broken" / "fixture" / f"{BASICS}.html").read_text()
-    assert "HIDDEN TESTS" not in feedback and "exact(square" not in feedback
+    assert "HIDDEN TESTS" not in feedback and "[square(n)" not in feedback
 
 
 def test_cli_exit_codes(tmp_path):
     from course.cli import main
 
     assert main(["grade", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")]) == 1
+
+
+def test_a_solution_that_fails_its_own_tests_grades_nothing_against_it(tmp_path):
+    """No expected values, no verdict: that notebook is a grader error (exit status 1), never graded
+    without its probes; the other notebooks are graded as usual."""
+    import shutil
+
+    source = tmp_path / "source"
+    shutil.copytree(FIXTURE, source)
+    broken = answer(solution_nb(BASICS), "ex1", "def square(x):\n    return x + x")
+    nbformat.write(broken, source / "fixture" / f"{BASICS}.ipynb")
+    root = tmp_path / "submitted"
+    (root / "s" / "fixture").mkdir(parents=True)
+    for name in (BASICS, WORDS):
+        nbformat.write(solution_nb(name), root / "s" / "fixture" / f"{name}.ipynb")
+    run = grade(root, tmp_path / "out", timeout=5, source_root=source, progress=False)
+    by_notebook = {o.submission.notebook: o for o in run.outcomes}
+    basics = by_notebook[BASICS]
+    assert basics.status == "error" and basics.score == 0 and run.exit_code == 1
+    assert "could not provide the expected values" in basics.problems[0] and "ex1-tests" in basics.problems[0]
+    assert by_notebook[WORDS].score == 1 and by_notebook[WORDS].status == "graded"
+    assert (tmp_path / "out" / "nbgrader" / "expected" / "fixture" / f"{WORDS}.json").is_file()

@@ -242,3 +242,232 @@ def test_sandbox_limits_and_command_show_only_the_allow_list(tmp_path):
     assert "--as=1048576000" in argv and "--bind" not in argv and "--dev-bind" not in argv
     if os.geteuid() == 0:
         assert "--reuid=3000000" in argv
+
+
+# --- probes: canonical values, the comparison, the verdict (issue #13: points decided outside the kernel) --
+
+
+def _probe_output(key, value, **extra):
+    from course.grading.probe import MIME, payload
+
+    data = {**payload(key, value), **extra}
+    return nbformat.v4.new_output("display_data", data={MIME: data})
+
+
+def _test_cell(grade_id="t", outputs=(), source="_emit('x', 1)"):
+    cell = nbformat.v4.new_code_cell(source)
+    cell.metadata["nbgrader"] = {"grade": True, "grade_id": grade_id, "points": 2, "locked": True}
+    cell.outputs = list(outputs)
+    return cell
+
+
+def test_canonical_keeps_what_a_comparison_needs():
+    import json as _json
+    import math
+
+    import numpy
+    import torch
+
+    from course.grading.probe import ProbeError, canonical
+
+    value = {
+        "ids": torch.tensor([[1, 2], [3, 4]]),
+        "probs": numpy.array([0.25, 0.75], dtype=numpy.float32),
+        "pair": (1, 2.5),
+        2: [True, None, "x", numpy.int64(7), numpy.float64(0.5)],
+        "tags": {"b", "a"},
+        "odd": [math.nan, -math.inf],
+        "other": object(),
+    }
+    got = canonical(value)
+    assert _json.loads(_json.dumps(got, allow_nan=False)) == got  # plain, strict JSON
+    items = dict((_json.dumps(k), v) for k, v in got["items"])
+    assert items['"ids"'] == {
+        "$": "tensor",
+        "kind": "torch",
+        "dtype": "torch.int64",
+        "shape": [2, 2],
+        "data": [1, 2, 3, 4],
+    }
+    assert items['"probs"']["kind"] == "numpy" and items['"probs"']["dtype"] == "float32"
+    assert items['"pair"'] == {"$": "tuple", "items": [1, 2.5]}
+    assert items["2"] == [True, None, "x", 7, 0.5]
+    assert items['"tags"'] == {"$": "set", "items": ["a", "b"]}
+    assert items['"odd"'] == [{"$": "float", "value": "nan"}, {"$": "float", "value": "-inf"}]
+    assert items['"other"'] == {"$": "object", "type": "builtins.object"}
+    deep: list = []
+    for _ in range(40):
+        deep = [deep]
+    with pytest.raises(ProbeError):
+        canonical(deep)
+    assert canonical(torch.tensor([1.0], requires_grad=True))["data"] == [1.0]
+
+
+@pytest.mark.parametrize(
+    "expected, got, tol, result",
+    [
+        (3, 3, 0, True),
+        (3, 3.0, 1, False),  # ints are exact, type included
+        (3, True, 1, False),
+        (True, 1, 0, False),
+        (0.5, 0.5 + 1e-7, 1e-6, True),
+        (0.5, 0.5 + 1e-5, 1e-6, False),
+        (0.5, 0.5 + 1e-9, 0, False),  # no tolerance: exact
+        (1.0, 1, 0, True),  # an int for a float
+        (1.0, float("nan"), 1e9, False),
+        (1.0, float("inf"), float("inf"), False),
+        ("a", "a", 0, True),
+        ("a", ["a"], 0, False),
+        ([1, 2], [1, 2, 3], 0, False),
+        ([1, 2], {"$": "tuple", "items": [1, 2]}, 0, False),
+        ({"$": "tuple", "items": [1, 2]}, [1, 2], 0, False),
+        ({"$": "dict", "items": [["a", 1]]}, {"$": "dict", "items": [["a", 1], ["b", 2]]}, 0, False),
+        ({"$": "float", "value": "nan"}, {"$": "float", "value": "nan"}, 0, True),
+        ({"$": "object", "type": "x.Y"}, {"$": "object", "type": "x.Z"}, 0, False),
+        (None, 0, 0, False),
+        ({"$": "unknown"}, {"$": "unknown"}, 0, False),
+    ],
+)
+def test_same_is_strict_on_types_and_tolerant_on_floats_only(expected, got, tol, result):
+    from course.grading.verdict import same
+
+    assert same(expected, got, tol) is result
+
+
+def test_same_on_tensors_checks_kind_dtype_shape_then_data():
+    import torch
+
+    from course.grading.probe import canonical
+    from course.grading.verdict import same
+
+    want = canonical(torch.tensor([[0.1, 0.2]]))
+    assert same(want, canonical(torch.tensor([[0.1, 0.2 + 1e-5]])), 1e-4)
+    assert not same(want, canonical(torch.tensor([[0.1, 0.2 + 1e-3]])), 1e-4)
+    assert not same(want, canonical(torch.tensor([[0.1, 0.2]], dtype=torch.float64)), 1e-4)
+    assert not same(want, canonical(torch.tensor([0.1, 0.2])), 1e-4)  # shape
+    assert not same(want, canonical(__import__("numpy").array([[0.1, 0.2]], dtype="float32")), 1e-4)
+    assert not same(want, {**want, "data": [0.1, 0.2, 0.3]}, 1e-4)
+    assert not same(want, {k: v for k, v in want.items() if k != "data"}, 1e-4)
+
+
+def test_the_verdict_zeroes_missing_repeated_and_wrong_probes_and_names_only_keys():
+    from nbgrader.utils import determine_grade
+
+    from course.grading.verdict import judge
+
+    expected = {
+        "t": {
+            "words": {"value": ["hello", "world"], "tol": 0.0, "hint": "in order"},
+            "score": {"value": 0.75, "tol": 1e-3, "hint": ""},
+        }
+    }
+
+    def verdict(*outputs):
+        nb = nbformat.v4.new_notebook(cells=[_test_cell(outputs=outputs)])
+        record = judge(nb, expected)
+        return record["t"], nb.cells[0], determine_grade(nb.cells[0])[0]
+
+    right = [_probe_output("words", ["hello", "world"]), _probe_output("score", 0.7504)]
+    status, cell, score = verdict(*right)
+    assert status == "ok" and score == 2.0 and len(cell.outputs) == 2
+    extra = _probe_output("other", 1)  # keys the solution does not emit are ignored
+    assert verdict(*right, extra)[0] == "ok"
+    status, cell, score = verdict(_probe_output("words", ["world", "hello"]), right[1])
+    assert score == 0 and "words differs from the expected value: in order" in status
+    message = cell.outputs[0]["evalue"]
+    assert cell.outputs[0]["ename"] == "ProbeMismatch" and message.startswith("[NOT YET] words differs")
+    assert "hello" not in message and "0.75" not in message  # no expected value, no input
+    status, _, score = verdict(right[0])
+    assert score == 0 and "score was not reported" in status
+    status, _, score = verdict(*right, right[0])  # the last one would be right: repeats are refused
+    assert score == 0 and "words was reported 2 times" in status
+    loose = _probe_output(
+        "score", 0.9, tol=1.0, hint="forged"
+    )  # the learner's tol and hint count for nothing
+    status, _, score = verdict(right[0], loose)
+    assert score == 0 and "forged" not in status
+    result = nbformat.v4.new_output("execute_result", data={"text/plain": "2"}, execution_count=1)
+    status, cell, score = verdict(result, _probe_output("words", ["x"]), right[1])
+    assert score == 0 and cell.outputs[0]["output_type"] == "error"  # first: before a forged partial credit
+    crash = nbformat.v4.new_output("error", ename="NameError", evalue="name 'f' is not defined", traceback=[])
+    status, cell, score = verdict(crash)
+    assert score == 0 and cell.outputs[0]["ename"] == "NameError"  # the kernel's own message stays first
+    garbage = nbformat.v4.new_output("display_data", data={"application/vnd.course.probe+json": "{not json"})
+    assert verdict(garbage, *right)[0] == "ok"
+    for forged in ({"key": "words"}, {"key": "words", "value": None}):
+        odd = nbformat.v4.new_output("display_data", data={"application/vnd.course.probe+json": forged})
+        assert verdict(odd, *right)[2] == 0  # a second "words", malformed: refused
+    nb = nbformat.v4.new_notebook(cells=[_test_cell("untested")])
+    assert judge(nb, expected) == {} and nb.cells[0].outputs == []  # no probes in the solution: as before
+    from course.grading.probe import canonical
+
+    nested = {"t": {"flags": {"value": canonical([{"fp16": False}, (1, 2)]), "tol": 0.0, "hint": ""}}}
+    cell = nbformat.from_dict(_test_cell(outputs=[_probe_output("flags", [{"fp16": False}, (1, 2)])]))
+    assert judge(nbformat.v4.new_notebook(cells=[cell]), nested) == {
+        "t": "ok"
+    }  # NotebookNode dicts are dicts
+
+
+def test_expected_values_come_only_from_a_solution_that_passes_its_tests():
+    from course.grading.verdict import ReferenceFailed, expected_from
+
+    good = _test_cell(outputs=[_probe_output("x", [1, 2], tol=0.5, hint="h")])
+    plain = _test_cell("plain", source="assert True")
+    assert expected_from(nbformat.v4.new_notebook(cells=[good, plain])) == {
+        "t": {"x": {"value": [1, 2], "tol": 0.5, "hint": "h"}}
+    }
+    failing = _test_cell(outputs=[nbformat.v4.new_output("error", ename="E", evalue="v", traceback=[])])
+    silent = _test_cell("silent", source="_emit('x', f())")  # calls emit, displayed nothing
+    twice = _test_cell("twice", outputs=[_probe_output("x", 1), _probe_output("x", 1)])
+    noisy = _test_cell("noisy", outputs=[nbformat.v4.new_output("stream", name="stderr", text="warn")])
+    for cell in (failing, silent, twice, noisy):
+        with pytest.raises(ReferenceFailed):
+            expected_from(nbformat.v4.new_notebook(cells=[good, cell]))
+
+
+def test_emit_displays_only_for_the_grader_and_feedback_hides_probes(monkeypatch):
+    import IPython.display
+
+    from course.grading import probe
+    from course.grading.preprocessors import HideProbes
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: shown.append((a, k)))
+    monkeypatch.delenv(probe.ENV, raising=False)
+    probe.emit("k", [1])
+    assert shown == []
+    monkeypatch.setenv(probe.ENV, "1")
+    probe.emit("k", (1,), tol=0.1, hint="h")
+    assert shown == [
+        (
+            ({probe.MIME: {"key": "k", "value": {"$": "tuple", "items": [1]}, "tol": 0.1, "hint": "h"}},),
+            {"raw": True},
+        )
+    ]
+    with pytest.raises(probe.ProbeError):
+        probe.emit("k", 1, tol=float("nan"))
+    cell = _test_cell(
+        outputs=[_probe_output("k", 1), nbformat.v4.new_output("stream", name="stdout", text="x")]
+    )
+    nb, _ = HideProbes().preprocess(nbformat.v4.new_notebook(cells=[cell]), {})
+    assert [o["output_type"] for o in nb.cells[0].outputs] == ["stream"]
+
+
+def test_hidden_tests_emit_probes_and_hold_no_expected_value():
+    """Every graded test cell emits probes in its hidden section, and compares nothing there: an expected
+    value the kernel computes or holds can be read by the learner's code and sent back as its result."""
+    from course.grading.verdict import PROBE_CALL
+
+    fixture = Path(__file__).parent / "fixtures" / "grading" / "solutions"
+    paths = [*notebook_paths(), *sorted(fixture.glob("*/*.ipynb"))]
+    comparisons = ("exact(", "close(", "allclose(", "equal(", "require(", "fresh_check(", "array_equal(")
+    for path in paths:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if not cell.get("metadata", {}).get("nbgrader", {}).get("grade"):
+                continue
+            hidden = cell.source.split("### BEGIN HIDDEN TESTS", 1)[-1].split("### END HIDDEN TESTS", 1)[0]
+            grade_id = cell.metadata["nbgrader"]["grade_id"]
+            assert PROBE_CALL in hidden, f"{path.name} {grade_id}: no probe in the hidden tests"
+            assert not [c for c in comparisons if c in hidden], (
+                f"{path.name} {grade_id}: compares in the kernel"
+            )

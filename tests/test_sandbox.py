@@ -3,13 +3,16 @@
 One `grade` run (--jobs 2, a relative --out) over the fixture assignment (tests/fixtures/grading),
 with the static tampering scan OFF, so that the sandbox alone stands in each attacker's way. Every attacker
 answers ex1 and ex3 correctly (5 points) and sets ex2's `words` right only if its attack worked: it earns
-exactly 5 of 01_basics's 6 points, and 6 means the attack succeeded. Each attack test asserts:
+exactly 5 of 01_basics's 6 points, and 6 means the attack succeeded. The attackers on the grading itself
+(patched comparisons, forged or repeated probes, rewritten test cells) answer ex1 right and ex2 and ex3
+wrongly in ways the visible tests miss: they earn 2, as does the `wrong` student who answers the same
+without attacking. Each attack test asserts:
   1. the attacker scores only what it earned (5);
   2. the honest neighbours keep their scores (6 + 1 each; the blank student 0);
   3. nothing outside the run's scratch changed (the files each attack targets, the submissions, the
      fixture, the grader's code, the output folder a few seconds after the run; no file anywhere bears
      the attack's marker) and no process the sandboxes started is alive.
-About a minute on 2 cores.
+About two minutes on 2 cores.
 """
 
 from __future__ import annotations
@@ -60,6 +63,150 @@ def attacker(attack: str, *, ex1: str = SQUARE, ex3: str = COUNT):
         'print("ATTACK", {"ok": ok})'
     )
     return nb
+
+
+WRONG_WORDS = 'words = ["world", "hello"]  # the right words, in the wrong order: sorted() passes'
+WRONG_COUNT = "def count_tokens(text):\n    return 99 if '\\t' in text else len(text.split())"
+
+
+def wrong(attack: str = ""):
+    """01_basics: ex1 right; ex2 and ex3 wrong where only hidden tests look; `attack` before ex2's answer."""
+    nb = solution(BASICS)
+    cell(nb, "ex1").source = SQUARE
+    cell(nb, "ex2").source = attack + "\n" + WRONG_WORDS
+    cell(nb, "ex3").source = WRONG_COUNT
+    return nb
+
+
+# Obfuscated handles (builtins, __import__, setattr, the shell), past what a static scan could spot.
+HANDLES = """
+_b = getattr(len, '__s' + 'elf__')
+_imp = getattr(_b, '__imp' + 'ort__')
+_put = getattr(_b, 'set' + 'attr')
+_shell = getattr(_b, 'get_' + 'ipython')()
+_probe = _imp('course.grading.' + 'pro' + 'be', fromlist=['x'])
+_real_emit = getattr(_probe, 'em' + 'it')
+_M = 'application/vnd.course' + '.probe+json'
+_show = getattr(_imp('IPython.dis' + 'play', fromlist=['x']), 'dis' + 'play')
+"""
+
+# (a) every comparison a test could use, patched to agree: the trusted helpers, torch's, the kernel's
+# own copy of the verdict, builtins.
+PATCHER = (
+    HANDLES
+    + """
+_yes = lambda *a, **k: True
+for _module, _names in [('course.grading.trusted', ['exact', 'close']), ('torch', ['allclose', 'equal']),
+                        ('course.grading.verdict', ['same'])]:
+    for _name in _names:
+        _put(_imp(_module, fromlist=['x']), _name, _yes)
+_put(_imp('course.grading.' + 'verdict', fromlist=['x']), 'problems_of', lambda *a, **k: [])
+_put(_b, 'sor' + 'ted', lambda *a, **k: ['hello', 'world'])
+_put(_b, 'a' + 'bs', lambda *a, **k: 0)
+"""
+)
+
+# (b) probe bundles forged with display(): guessed keys, wrong values, the right words next to the real
+# emission, a huge tolerance; after every cell and from a thread.
+FORGER = (
+    HANDLES
+    + """
+import threading, time
+def _forge(*args, **kwargs):
+    _show({_M: {'key': 'counts', 'value': [3, 3, 3], 'tol': 1e9}}, raw=True)
+    _show({_M: {'key': 'words', 'value': ['hello', 'world']}}, raw=True)
+    _show({_M: {'key': 'ex3-tests/counts', 'value': [1, 1, 1]}}, raw=True)
+    _show({_M: {'key': 'squares', 'value': [0, 0, 0]}, 'text/plain': 'ok'}, raw=True)
+_shell.events.register('post_run_cell', _forge)
+def _keep_forging():
+    for _ in range(200):
+        _forge()
+        time.sleep(0.05)
+threading.Thread(target=_keep_forging, daemon=True).start()
+"""
+)
+
+# (c) every probe emitted twice: the learner's value, then a "corrected" one (the right words).
+TWICE = (
+    HANDLES
+    + """
+def _twice(key, value, **kwargs):
+    _real_emit(key, value, **kwargs)
+    _real_emit(key, sorted(value) if key == 'words' else [4, 1, 2], **kwargs)
+_put(_probe, 'em' + 'it', _twice)
+"""
+)
+
+# (d) emit patched to send values of the expected shape (same length, plausible types), a huge tol.
+SHAPER = (
+    HANDLES
+    + """
+def _shaped(key, value, **kwargs):
+    fake = [0.0 if isinstance(v, (int, float)) else '' for v in value] if isinstance(value, list) else value
+    _real_emit(key, fake, tol=1e9)
+_put(_probe, 'em' + 'it', _shaped)
+"""
+)
+
+# (e) no probe emitted, text that looks like probe bundles printed instead.
+PRINTER = (
+    HANDLES
+    + """
+import json, sys
+def _printed(key, value, **kwargs):
+    bundle = {'key': key, 'value': ['hello', 'world'] if key == 'words' else [4, 1, 2]}
+    print(json.dumps({'output_type': 'display_data', 'data': {_M: bundle}, 'metadata': {}}))
+    sys.stdout.write(json.dumps({_M: bundle}) + '\\n')
+    _show({'text/plain': json.dumps({_M: bundle}), 'application/json': {_M: bundle}}, raw=True)
+_put(_probe, 'em' + 'it', _printed)
+"""
+)
+
+# (f) whatever the kernel sees during a test cell (the arguments of every comparison, the notebook's
+# variables), emitted after the cell under the keys the test used, instead of the learner's values.
+EXFILTRATOR = (
+    HANDLES
+    + """
+_seen, _keys = [], []
+def _spy(*args, **kwargs):
+    _seen.extend(args)
+    return True
+for _module, _names in [('course.grading.trusted', ['exact', 'close']), ('torch', ['allclose', 'equal'])]:
+    for _name in _names:
+        _put(_imp(_module, fromlist=['x']), _name, _spy)
+_put(_probe, 'em' + 'it', lambda key, value, **kwargs: _keys.append((key, value)))
+def _leak(*args, **kwargs):
+    names = [v for n, v in list(_shell.user_ns.items()) if n.startswith('_') and n not in ('_seen', '_keys')]
+    for key, mine in _keys:
+        others = [v for v in _seen + names if type(v) is type(mine) and v is not mine and v != mine]
+        _real_emit(key, others[0] if others else mine)  # what a comparison saw first
+    _keys.clear()
+    _seen.clear()
+_shell.events.register('post_run_cell', _leak)
+"""
+)
+
+# (g) the test cells rewritten before they run: no hidden tests, a number as partial credit.
+REWRITER = (
+    HANDLES
+    + """
+def _rewrite(lines):
+    if any('BEGIN HIDDEN' + ' TESTS' in line for line in lines):
+        return ['pass\\n', '1\\n']
+    return lines
+_shell.input_transformers_post.append(_rewrite)
+"""
+)
+
+GRADING_ATTACKS = {
+    "patcher": PATCHER,
+    "forger": FORGER,
+    "twice": TWICE,
+    "shaper": SHAPER,
+    "printer": PRINTER,
+    "exfiltrator": EXFILTRATOR,
+    "rewriter": REWRITER,
+}
 
 
 def _host_ip() -> str:
@@ -121,6 +268,7 @@ def _read_everything():
     import os, time
     hits, started = [], time.time()
     known = [{str(out / "nbgrader" / "solutions" / "fixture" / f"{BASICS}.ipynb")!r},
+             {str(out / "nbgrader" / "expected" / "fixture" / f"{BASICS}.json")!r},
              {str(FIXTURE / "fixture" / f"{BASICS}.ipynb")!r},
              {str(REPO / "solutions" / "chapter2" / "01_behind_the_pipeline.ipynb")!r}]
     roots = [{str(out)!r}, {str(submitted)!r}, {str(REPO)!r}, {str(FIXTURE)!r}, "/work", "/root", "/home",
@@ -129,7 +277,7 @@ def _read_everything():
     for root in roots:
         for folder, dirs, files in os.walk(root):
             dirs[:] = [d for d in dirs if d not in ("proc", "sys", "dev")]
-            paths += [os.path.join(folder, f) for f in files if f.endswith(".ipynb")]
+            paths += [os.path.join(folder, f) for f in files if f.endswith((".ipynb", ".json"))]
             if time.time() - started > 3:
                 break
     for path in paths:
@@ -137,7 +285,8 @@ def _read_everything():
             text = open(path).read()
         except OSError:
             continue
-        if "exact(square" + "(n), n * n)" in text or "return s.upper()" + ' + "!"' in text:  # the fixture's
+        if ("[square(n) for" + " n in (0, -4, 12)]" in text or "return s.upper()" + ' + "!"' in text
+                or '"negative numbers' + ' too"' in text):  # the fixture's hidden tests, solution, expected
             hits.append(path)
             print(text[:2000])  # the hidden tests, into this notebook's output (and feedback)
     return hits
@@ -375,16 +524,6 @@ print("escaped", escaped, "scratch written", written // {mib}, "MiB")
 ok = bool(escaped)
 """
 
-    # The comparisons patched from inside the kernel, obfuscated past the static scan (which is off
-    # here anyway). ex3 is wrong for the hidden case only; the patched `exact` would pass it.
-    patcher = attacker(
-        "b = getattr(len, '__s' + 'elf__')\n"
-        "t = getattr(b, '__imp' + 'ort__')('course.grading.trusted', fromlist=['x'])\n"
-        "getattr(b, 'set' + 'attr')(t, 'ex' + 'act', lambda *a, **k: True)\n"
-        "getattr(b, 'set' + 'attr')(t, 'clo' + 'se', lambda *a, **k: True)",
-        ex3="def count_tokens(text):\n    return 99 if '\\t' in text else len(text.split())",
-    )
-
     hidden_text = solution(BASICS)
     cell(hidden_text, "ex1").source = "# ### BEGIN HIDDEN TESTS (typed by the learner)\n" + SQUARE
     meta = solution(BASICS)
@@ -399,7 +538,8 @@ ok = bool(escaped)
         "neighbour": attacker(neighbour),
         "network": attacker(network),
         "resources": attacker(resources),
-        "patcher": patcher,
+        **{name: wrong(attack) for name, attack in GRADING_ATTACKS.items()},
+        "wrong": wrong(),
         "hidden_text": hidden_text,
         "meta_tamper": meta,
     }, [*changed_files, *targets[5:6]]
@@ -412,7 +552,7 @@ EXPECTED = {
         name: (5, 0)
         for name in ("reader", "writer", "outliver", "changer", "neighbour", "network", "resources")
     },
-    "patcher": (2, 0),
+    **{name: (2, 0) for name in [*GRADING_ATTACKS, "wrong"]},
     "hidden_text": (6, 0),
     "meta_tamper": (6, 0),
 }
@@ -461,6 +601,16 @@ def marked(roots, since: float, depth: int = 99, skip: tuple[str, ...] = ()) -> 
                 except OSError:
                     pass
     return hits
+
+
+def _describe(pid: int) -> str:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text().splitlines()
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")[:200]
+    except OSError:
+        return f"{pid} (gone)"
+    fields = [line for line in status if line.startswith(("State:", "Uid:", "PPid:"))]
+    return f"{pid} {fields} {cmdline!r}"
 
 
 def marked_processes() -> list[str]:
@@ -540,7 +690,7 @@ def batch(tmp_path_factory):
         "out_changed_later": [k for k, v in snapshot([out]).items() if right_after.get(k) != v],
         "marked": sorted(set(found)),
         "processes": marked_processes(),
-        "uid_processes": [p for uid in run.sandbox["uids"] for p in sandbox.processes_of(uid)],
+        "uid_processes": [_describe(p) for uid in run.sandbox["uids"] for p in sandbox.processes_of(uid)],
         "received": listener.received,
     }
     return state
@@ -578,7 +728,7 @@ def test_reading_tests_and_solutions(batch):
     three_things(batch, "reader")
     assert "'ok': False" in output_of(batch, "reader")
     feedback = (batch["out"] / "feedback" / "reader" / "fixture" / f"{BASICS}.html").read_text()
-    assert "exact(square(n), n * n)" not in feedback and "BEGIN HIDDEN" not in feedback
+    assert "[square(n) for n in (0, -4, 12)]" not in feedback and "BEGIN HIDDEN" not in feedback
     assert "output hidden by the grader" in feedback  # the history it printed quoted the hidden test
 
 
@@ -618,12 +768,44 @@ def test_resource_limits(batch):
     assert f"'FSIZE': {limits['file_mb'] * mib}" in text and f"'CPU': {limits['cpu_s']}" in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="patching comparisons inside the kernel: needs points decided outside it (#13, deferred)",
-)
-def test_patched_comparisons_do_not_pass_wrong_answers(batch):
-    three_things(batch, "patcher")
+def _test_messages(batch, student: str) -> dict[str, str]:
+    return {t["grade_id"]: t["message"] for t in batch["by_key"][(student, BASICS)].tests}
+
+
+@pytest.mark.parametrize("student", list(GRADING_ATTACKS))
+def test_in_kernel_patches_and_forged_probes_do_not_pass_wrong_answers(batch, student):
+    """Points are decided outside the kernel, on probes judged against values the kernel never sees:
+    (a) patched comparisons (trusted, torch, the kernel's copy of the verdict, builtins), (b) forged
+    probe bundles, (c) repeated probes, (d) a patched emit sending expected-looking values, (e) printed
+    look-alikes, (f) whatever the kernel saw, emitted late, (g) test cells rewritten before they run."""
+    three_things(batch, student)
+    assert scores(batch, "wrong") == (2.0, 0.0)  # the same answers without an attack
+    messages = _test_messages(batch, student)
+    assert messages["ex1-tests"] == ""  # earned: the attack did not cost it either
+    for grade_id, key in (("ex2-tests", "words"), ("ex3-tests", "counts")):
+        assert messages[grade_id].startswith(f"ProbeMismatch: [NOT YET] {key} "), messages
+        assert "hello" not in messages[grade_id] and "4, 1, 2" not in messages[grade_id]
+    record = batch["by_key"][(student, BASICS)]
+    notebook = nbformat.read(
+        batch["out"] / "nbgrader" / "autograded" / student / "fixture" / f"{BASICS}.ipynb", as_version=4
+    )
+    assert set(notebook.metadata["course_grading"]["probes"]) == {"ex1-tests", "ex2-tests", "ex3-tests"}
+    feedback = (batch["out"] / "feedback" / student / "fixture" / f"{BASICS}.html").read_text()
+    if student != "printer":  # (which printed look-alikes: text, shown as printed)
+        assert "vnd.course.probe" not in feedback  # no probe, forged or not, in what the learner reads
+    assert record.max_score == 6
+
+
+def test_probe_verdicts_name_the_failure(batch):
+    assert "reported 2 times" in _test_messages(batch, "twice")["ex2-tests"]
+    assert "reported 2 times" in _test_messages(batch, "forger")["ex2-tests"]
+    assert "was not reported" in _test_messages(batch, "printer")["ex2-tests"]
+    assert "was not reported" in _test_messages(batch, "rewriter")["ex3-tests"]
+    assert "differs from the expected value" in _test_messages(batch, "shaper")["ex3-tests"]
+    assert "differs from the expected value" in _test_messages(batch, "wrong")["ex3-tests"]
+    # the exfiltrator's own emit was a no-op: what the grader judged is what its hook sent after the cell
+    assert "words differs from the expected value" in _test_messages(batch, "exfiltrator")["ex2-tests"]
+    assert "differs from the expected value" in _test_messages(batch, "patcher")["ex3-tests"]
 
 
 def test_relative_default_out_and_exit_status(batch):

@@ -11,7 +11,9 @@ One module per job:
   gradebook       merges the workers' gradebooks into the class gradebook
   report          CSV, summary table, per-student feedback index, class report with chart
   grade           `course grade`: the whole batch, in parallel
-  trusted         what hidden tests use: checks loaded afresh from disk, strict comparisons
+  trusted         what hidden tests use: the library's loaders, checks loaded afresh from disk
+  probe           in the kernel: hidden tests emit the learner's results on hidden inputs
+  verdict         outside it: those results against the solution's, a missing or wrong one scores 0
 """
 
 import os

@@ -8,6 +8,14 @@
     OUT/feedback/<student>/index.html   per-student feedback (links to nbgrader's per-notebook HTML)
     OUT/summary.txt      the summary table printed at the end
     OUT/logs/            one nbgrader log per graded notebook
+    OUT/nbgrader/expected/<assignment>/<notebook>.json   the expected probe values (see below)
+
+Points are decided outside the students' kernels: before any student, each graded notebook's solution
+runs once, through the same sandboxed execution, and what its hidden tests emit (course.grading.probe)
+becomes the expected values; after a submission runs, the worker compares the probes its test cells
+emitted with them (course.grading.verdict), and a test cell with a missing or different probe scores 0.
+No kernel can read the expected values (they are in the output folder). A notebook whose solution
+cannot provide them is not graded (a grader error), rather than graded without them.
 
 Each (student, notebook) is graded by `python -m course.grading.worker` in its own process and its
 own copy of the gradebook; the parent merges the results one at a time (course.grading.gradebook).
@@ -26,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,7 +42,7 @@ from course.grading import gradebook
 from course.grading.config import RELEASE, SOURCE, assignments, default_timeout, load_config, run_converter
 from course.grading.release import IGNORE, normalise
 from course.grading.submissions import Submission, discover, prescreen
-from course.grading.worker import RESULT
+from course.grading.worker import EXPECTED, RESULT
 from course.notebooks import REPO
 
 RUNNING: set[subprocess.Popen] = set()  # worker processes, to stop on Ctrl-C
@@ -152,6 +160,7 @@ class GradingRun:
     seconds: float
     failed: bool
     sandbox: dict | None = None  # uid_base, uids and cgroup_parent of the run's sandboxes (None: unsafe)
+    references: dict = field(default_factory=dict)  # "assignment/notebook" -> seconds of its solution run
 
     @property
     def exit_code(self) -> int:
@@ -182,6 +191,41 @@ def prepare_course(out: Path, source_root: Path) -> tuple[Path, dict[str, list[s
     return course, expected
 
 
+def expected_path(course: Path, assignment: str, notebook: str) -> Path:
+    """Where a notebook's expected probe values are kept (in the output folder: no sandbox sees it)."""
+    return course / "expected" / assignment / f"{notebook}.json"
+
+
+def probed(source: Path) -> bool:
+    """True when a test cell of the instructor's notebook emits probes (so it needs a reference run)."""
+    import nbformat
+
+    from course.grading.verdict import PROBE_CALL, _grade_id
+
+    notebook = nbformat.read(source, as_version=4)
+    return any(_grade_id(c) and PROBE_CALL in c.source for c in notebook.cells)
+
+
+def prepare_reference(
+    out: Path, course: Path, assignment: str, notebook: str, timeout: int, sandbox: dict | None
+) -> Path:
+    """A task folder in which the worker runs the solution notebook for its expected probe values."""
+    task = out / "work" / "_reference" / assignment / notebook
+    task.mkdir(parents=True)
+    spec = {
+        "mode": "reference",
+        "course_dir": str(task.resolve()),
+        "assignment": assignment,
+        "notebook": notebook,
+        "source": str((course / SOURCE / assignment / f"{notebook}.ipynb").resolve()),
+        "timeout": timeout,
+        "sandbox": sandbox,
+    }
+    (task / "task.json").write_text(json.dumps(spec))
+    os.chmod(task, 0o700)
+    return task
+
+
 def _task_dir(out: Path, sub: Submission) -> Path:
     return out / "work" / sub.student / sub.assignment / sub.notebook
 
@@ -194,6 +238,7 @@ def prepare_task(
     timeout: int,
     scan: bool,
     sandbox: dict | None = None,
+    expected: Path | None = None,
 ) -> Path | None:
     """A private nbgrader course directory for one (student, notebook); None if not gradable."""
     task = _task_dir(out, sub)
@@ -213,6 +258,7 @@ def prepare_task(
         "timeout": timeout,
         "scan": scan,
         "sandbox": sandbox,
+        "expected": str(expected) if expected else None,
     }
     (task / "task.json").write_text(json.dumps(spec))
     os.chmod(task, 0o700)  # the task's files (its gradebook, the connection files) are the grader's alone
@@ -443,8 +489,8 @@ def _grade(submissions_dir, out, jobs, timeout, source_root, scan, progress, kee
         elif path.exists():
             path.unlink()
     timeout = int(timeout or default_timeout())
-    course, expected = prepare_course(out, Path(source_root))
-    batch = discover(submissions_dir, expected)
+    course, notebooks_of = prepare_course(out, Path(source_root))
+    batch = discover(submissions_dir, notebooks_of)
     master = course / "gradebook.db"
     template = out / "work" / "template.db"
     template.parent.mkdir(parents=True, exist_ok=True)
@@ -453,13 +499,21 @@ def _grade(submissions_dir, out, jobs, timeout, source_root, scan, progress, kee
     (out / "logs").mkdir(exist_ok=True)
 
     outcomes = {s.key: Outcome(s) for s in batch.submissions}
+    probed_notebooks = {
+        (a, n)
+        for a, names in notebooks_of.items()
+        for n in names
+        if probed(Path(source_root) / a / f"{n}.ipynb")
+    }
     tasks: list[tuple[Submission, Path]] = []
     for index, sub in enumerate(batch.submissions):
         spec = None
         if box is not None:
             spec = box.spec(index)
             spec["cgroup_parent"] = box.cgroup_parent
-        task = prepare_task(out, course, sub, template, timeout, scan, spec)
+        key = (sub.assignment, sub.notebook)
+        wanted = expected_path(course, *key) if key in probed_notebooks else None
+        task = prepare_task(out, course, sub, template, timeout, scan, spec, wanted)
         if task is None:
             outcome = outcomes[sub.key]
             outcome.status = "missing" if sub.problem.startswith("missing") else "invalid"
@@ -478,29 +532,72 @@ def _grade(submissions_dir, out, jobs, timeout, source_root, scan, progress, kee
 
             nb = nbformat.read(source_root / sub.assignment / f"{sub.notebook}.ipynb", as_version=4)
             code_cells[key] = sum(c.cell_type == "code" for c in nb.cells)
+    # One reference run per probed notebook that someone submitted; its students wait for it.
+    references: dict[tuple[str, str], Path] = {}
+    for key in sorted({(s.assignment, s.notebook) for s, _ in tasks} & probed_notebooks):
+        spec = None
+        if box is not None:
+            spec = box.spec(len(batch.submissions) + len(references))
+            spec["cgroup_parent"] = box.cgroup_parent
+        references[key] = prepare_reference(out, course, *key, timeout, spec)
+    waiting: dict[tuple[str, str], list[tuple[Submission, Path]]] = {key: [] for key in references}
+    reference_seconds: dict[str, float] = {}
+
     bar = tqdm(total=len(tasks), desc="grading", unit="notebook", disable=not progress, file=sys.stderr)
     pool = ThreadPoolExecutor(max_workers=jobs)
+    pending: dict = {}
+
+    def submit(sub: Submission, task: Path) -> None:
+        log = out / "logs" / f"{sub.student}__{sub.assignment}__{sub.notebook}.log"
+        hard_limit = timeout * (code_cells[(sub.assignment, sub.notebook)] + 2) + 120
+        pending[pool.submit(run_worker, task, log, hard_limit, threads)] = ("task", sub, task)
+
+    def finish(sub: Submission, task: Path, result: dict) -> None:
+        try:
+            collect_task(out, course, sub, task, result, outcomes[sub.key])
+        except Exception as error:  # noqa: BLE001
+            outcomes[sub.key].status = "error"
+            outcomes[sub.key].problems.append(f"GRADER ERROR while merging: {type(error).__name__}: {error}")
+        bar.set_postfix_str(f"{sub.student}/{sub.notebook}", refresh=False)
+        bar.update(1)
+
     try:
-        futures = {}
+        for key, task in references.items():  # first in the queue
+            log = out / "logs" / f"_reference__{key[0]}__{key[1]}.log"
+            hard_limit = timeout * (code_cells[key] + 2) + 120
+            pending[pool.submit(run_worker, task, log, hard_limit, threads)] = ("reference", key, task)
         for sub, task in tasks:
-            log = out / "logs" / f"{sub.student}__{sub.assignment}__{sub.notebook}.log"
-            hard_limit = timeout * (code_cells[(sub.assignment, sub.notebook)] + 2) + 120
-            futures[pool.submit(run_worker, task, log, hard_limit, threads)] = (sub, task)
-        for future in as_completed(futures):
-            sub, task = futures[future]
-            try:
-                result = future.result()
-            except Exception as error:  # noqa: BLE001 - one task's trouble must not stop the batch
-                result = {"status": "error", "error": f"{type(error).__name__}: {error}"}
-            try:
-                collect_task(out, course, sub, task, result, outcomes[sub.key])
-            except Exception as error:  # noqa: BLE001
-                outcomes[sub.key].status = "error"
-                outcomes[sub.key].problems.append(
-                    f"GRADER ERROR while merging: {type(error).__name__}: {error}"
-                )
-            bar.set_postfix_str(f"{sub.student}/{sub.notebook}", refresh=False)
-            bar.update(1)
+            key = (sub.assignment, sub.notebook)
+            if key in references:
+                waiting[key].append((sub, task))
+            else:
+                submit(sub, task)
+        while pending:
+            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for future in done:
+                kind, what, task = pending.pop(future)
+                try:
+                    result = future.result()
+                except Exception as error:  # noqa: BLE001 - one task's trouble must not stop the batch
+                    result = {"status": "error", "error": f"{type(error).__name__}: {error}"}
+                if kind == "task":
+                    finish(what, task, result)
+                    continue
+                reference_seconds["/".join(what)] = float(result.get("seconds", 0.0))
+                if result.get("status") == "graded" and (task / EXPECTED).is_file():
+                    target = expected_path(course, *what)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy(task / EXPECTED, target)
+                    for sub, student_task in waiting.pop(what):
+                        submit(sub, student_task)
+                    continue
+                failure = {
+                    "status": "error",
+                    "error": "the solution notebook could not provide the expected values "
+                    f"(see logs/_reference__{what[0]}__{what[1]}.log): {result.get('error', '?')}",
+                }
+                for sub, student_task in waiting.pop(what):
+                    finish(sub, student_task, failure)
     except BaseException:  # Ctrl-C: no worker or kernel may outlive the command
         pool.shutdown(wait=False, cancel_futures=True)
         for process in list(RUNNING):
@@ -523,6 +620,11 @@ def _grade(submissions_dir, out, jobs, timeout, source_root, scan, progress, kee
         key=lambda o: (o.submission.student, o.submission.assignment, o.submission.notebook),
     )
     notes = list(batch.notes)
+    if reference_seconds:
+        notes.append(
+            f"expected values: the solutions of {len(reference_seconds)} notebook(s) ran once each, "
+            f"{sum(reference_seconds.values()):.1f} s in all"
+        )
     if box is None:
         notes.append("UNSAFE: kernels ran without a sandbox (--unsafe-no-sandbox)")
     else:
@@ -534,7 +636,7 @@ def _grade(submissions_dir, out, jobs, timeout, source_root, scan, progress, kee
     if box is not None:
         info = {
             "uid_base": box.uid_base,
-            "uids": [box.uid_base + i for i in range(len(batch.submissions))],
+            "uids": [box.uid_base + i for i in range(len(batch.submissions) + len(references))],
             "cgroup_parent": box.cgroup_parent,
             "limits": box.limits,
         }
@@ -545,6 +647,7 @@ def _grade(submissions_dir, out, jobs, timeout, source_root, scan, progress, kee
         round(time.perf_counter() - started, 2),
         failed=any(o.status == "error" for o in ordered),
         sandbox=info,
+        references=reference_seconds,
     )
     report.write_all(run, course)
     return run

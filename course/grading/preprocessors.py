@@ -10,6 +10,10 @@
 - The static tampering scan (course.grading.scan) runs on the learner's cells; when it finds
   tampering, every test cell of the notebook gets an error output "TamperingDetected" (no points), and
   the findings are stored in the notebook metadata (`course_grading`) for the grader's report.
+- Probes (course.grading.probe, course.grading.verdict): with `expected_probes` (the solution's
+  emissions, computed by the grader in a run of its own), every test cell whose probes are missing,
+  repeated or different from the expected values gets an error output first, so it scores 0 even when
+  the kernel raised nothing; the verdict per test cell goes in the metadata record ("probes").
 """
 
 from __future__ import annotations
@@ -67,6 +71,9 @@ class GuardedExecute(Execute):
         config=True
     )
     sandboxed = Bool(False, help="start the kernel in bubblewrap (course.grading.sandbox)").tag(config=True)
+    expected_probes = Unicode(
+        "", help="JSON of the solution's probes (course.grading.verdict); empty: no probe verdict"
+    ).tag(config=True)
 
     async def _silent(self, code: str) -> None:
         msg_id = await ensure_async(
@@ -97,6 +104,10 @@ class GuardedExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         from nbclient import NotebookClient
 
+        from course.grading import verdict
+
+        # Read before the kernel starts: a missing table of expected values is the grader's failure.
+        expected = verdict.load_expected(self.expected_probes) if self.expected_probes else None
         trusted = instructor_sources(self.source_notebook) if self.source_notebook else frozenset()
         findings = scan_notebook(nb, trusted) if self.scan else []
         record = {
@@ -167,6 +178,8 @@ class GuardedExecute(Execute):
                 if cell.cell_type == "code" and utils.is_grade(cell):
                     cell.outputs.append(_error("TamperingDetected", message))
             self.nb.cells.insert(0, new_markdown_cell(f"**Autograder:** {message}."))
+        if expected is not None:
+            record["probes"] = verdict.judge(self.nb, expected)
         self.nb.metadata[METADATA_KEY] = record
         return self.nb, self.resources
 
@@ -181,6 +194,19 @@ class HideHiddenTestTracebacks(Preprocessor):
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error":
                     output.traceback = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
+        return cell, resources
+
+
+class HideProbes(Preprocessor):
+    """Feedback: probe emissions (the learner's results on hidden inputs) are the grader's, not shown."""
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess_cell(self, cell, resources, index):
+        from course.grading.probe import MIME
+
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.get("outputs", []) if MIME not in o.get("data", {})]
         return cell, resources
 
 

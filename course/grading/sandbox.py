@@ -88,6 +88,7 @@ PASS_ENV = (
     "TZ",
 )
 MiB = 1024 * 1024
+_RANDOM = random.SystemRandom()  # unaffected by seeding (see run_uid_base)
 
 
 class Sandbox(Configurable):
@@ -397,8 +398,12 @@ def task_uid(index: int, base: int) -> int:
 
 
 def run_uid_base() -> int:
-    """A uid range for this run's tasks (root only): far above real users, random so runs do not meet."""
-    return 2_000_000 + random.randrange(10_000) * 100_000
+    """A uid range for this run's tasks (root only): far above real users, random so runs do not meet.
+
+    From the OS's randomness: `random` is seeded by course.setup() (seed_everything), and two grading
+    runs in seeded processes drew the same range, then killed each other's kernels when sweeping it.
+    """
+    return 2_000_000 + _RANDOM.randrange(10_000) * 100_000
 
 
 CGROUP_FS = Path("/sys/fs/cgroup")
@@ -781,7 +786,7 @@ def run_inside(
     """Run `python -c code` in a sandbox like a kernel's (for measurements and tests)."""
     limits = limits or Sandbox().limits()
     view = view or prepare_view(staging)
-    private = Path(staging) / f"private-{os.getpid()}-{random.randrange(10**6)}"
+    private = Path(staging) / f"private-{os.getpid()}-{_RANDOM.randrange(10**6)}"
     private.mkdir(parents=True)
     os.chmod(private, 0o700)
     (private / "connection.json").write_text("{}")

@@ -1,17 +1,23 @@
-"""What hidden tests use, so that a learner's monkeypatching cannot make them pass.
+"""What hidden tests use, so that a learner's monkeypatching cannot change what they compute.
 
-A learner's cells run in the same kernel as the tests, so anything a test reaches through a name
-the learner can rebind (`course.check`, `CheckResult.assert_passed`, the check registry, their own
-helper functions, `len`...) can be replaced before the test runs. Hidden tests therefore either
-recompute what they need from first principles (torch / numpy / the tokenizer, compared with
-`exact`), or call a check through `fresh_check`/`require`, which load `course.checks` afresh from
-the files on disk, in their own module objects, ignoring whatever the kernel's `course` now holds.
+Points are decided outside the learner's kernel (course.grading.probe, course.grading.verdict):
+hidden tests run the learner's code on hidden inputs and emit the results, and the grader compares
+them with what the instructor's solution emitted. So a hidden test holds no expected value: whatever
+the kernel computes or holds, a patched `exact` or a post-cell hook can read and send back as the
+learner's result. What this module still gives hidden tests:
+
+- the inputs, from the library itself: `load_tokenizer`, `load_model` call the Auto classes directly,
+  not names the learner's cells could have rebound;
+- checks on properties whose expected value is the input itself (the learner's function must not
+  change its argument), and messages: `exact`, `close`, and `require`/`fresh_check`, which load
+  `course.checks` afresh from the files on disk, ignoring whatever the kernel's `course` now holds.
+  These run in the kernel: they help the learner, they do not decide points.
 
     ### BEGIN HIDDEN TESTS
-    from course.grading.trusted import exact, load_tokenizer, require
-    require("padding_batch", batch)                 # the check as written on disk
-    _tok = load_tokenizer("bert-base-uncased")      # the library's AutoTokenizer, imported here
-    assert exact(batch["input_ids"], _tok(["a b", "c"], padding=True, return_tensors="pt")["input_ids"])
+    from course.grading.probe import emit as _emit
+    from course.grading.trusted import load_tokenizer
+    _tok = load_tokenizer("bert-base-uncased")        # an input: the learner's function gets it
+    _emit("batch", encode_batch(["a b", "c"], _tok), hint="pad to the longest row")
     ### END HIDDEN TESTS
 
 The grader adds two guards outside the kernel (course.grading.preprocessors and course.grading.scan):

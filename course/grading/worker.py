@@ -2,6 +2,11 @@
 
     python -m course.grading.worker TASK_DIR/task.json
 
+A task whose "mode" is "reference" instead executes the instructor's notebook ("source") the way a
+submission is executed (GuardedExecute, the same sandbox) and writes the expected values of its
+probes to TASK_DIR/expected.json (course.grading.verdict); grade.py runs one per graded notebook
+before the students' tasks, whose "expected" then names that file.
+
 The task folder is a small nbgrader course directory prepared by course.grading.grade (a copy of the
 class gradebook before any student, the assignment's source, the one submitted notebook). The worker
 runs nbgrader's autograde (with GuardedExecute) and generate_feedback there, then writes result.json:
@@ -12,6 +17,7 @@ happens, it writes result.json; an "error" there means the grader itself failed.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import traceback
@@ -65,6 +71,40 @@ def collect(course_dir: Path, assignment: str, student: str, notebook: str) -> d
     return {"tests": tests, "record": nb.metadata.get(METADATA_KEY, {})}
 
 
+EXPECTED = "expected.json"
+
+
+def _sandbox(config, task: dict, course_dir: Path) -> None:
+    if task.get("sandbox"):  # the kernel runs in bubblewrap (course.grading.sandbox); this process does not
+        config.GuardedExecute.sandboxed = True
+        config.SandboxKernelManager.spec = task["sandbox"]
+        config.SandboxKernelManager.private_dir = str(course_dir / ".kernel")
+
+
+def reference(task: dict, course_dir: Path) -> dict:
+    """Execute the instructor's notebook like a submission and write the expected probes (see above)."""
+    import nbformat
+
+    from course.grading import verdict
+    from course.grading.preprocessors import METADATA_KEY, GuardedExecute
+
+    config = load_config(course_dir, timeout=task.get("timeout"))
+    config.GuardedExecute.scan = False
+    _sandbox(config, task, course_dir)
+    notebook = nbformat.read(task["source"], as_version=4)
+    executor = GuardedExecute(config=config)
+    executor.preprocess(notebook, {"metadata": {"path": str(course_dir)}})
+    nbformat.write(notebook, course_dir / "reference.ipynb")
+    events = notebook.metadata.get(METADATA_KEY, {}).get("events", [])
+    if events:
+        raise verdict.ReferenceFailed(
+            "; ".join(f"cell {e['cell']}: {e['kind']}" for e in events) + " while running the solution"
+        )
+    expected = verdict.expected_from(notebook)
+    verdict.write_expected(course_dir / EXPECTED, expected)
+    return {"cells": len(expected), "probes": sum(len(v) for v in expected.values())}
+
+
 def run(task_file: Path) -> dict:
     from nbgrader.converters import Autograde, GenerateFeedback
 
@@ -72,18 +112,25 @@ def run(task_file: Path) -> dict:
     course_dir = Path(task["course_dir"])
     started = time.perf_counter()
     result = {"task": task, "status": "graded"}
+    os.environ["COURSE_PROBES"] = "1"  # hidden tests display their probes (passed into the sandbox)
+    if task.get("mode") == "reference":
+        try:
+            result.update(reference(task, course_dir))
+        except Exception as error:  # noqa: BLE001 - reported to the parent, which grades nothing against it
+            result["status"] = "error"
+            result["error"] = f"{type(error).__name__}: {error}"[:2000]
+            result["traceback"] = traceback.format_exc()[-4000:]
+        result["seconds"] = round(time.perf_counter() - started, 2)
+        (course_dir / RESULT).write_text(json.dumps(result, indent=1))
+        return result
     try:
         config = load_config(course_dir, timeout=task.get("timeout"))
         config.GuardedExecute.scan = bool(task.get("scan", True))
         source = str(course_dir / "solutions" / task["assignment"] / f"{task['notebook']}.ipynb")
         config.GuardedExecute.source_notebook = source
         config.RedactHiddenTests.source_notebook = source
-        if task.get(
-            "sandbox"
-        ):  # the kernel runs in bubblewrap (course.grading.sandbox); this process does not
-            config.GuardedExecute.sandboxed = True
-            config.SandboxKernelManager.spec = task["sandbox"]
-            config.SandboxKernelManager.private_dir = str(course_dir / ".kernel")
+        config.GuardedExecute.expected_probes = task.get("expected") or ""
+        _sandbox(config, task, course_dir)
         ids = {
             "assignment_id": task["assignment"],
             "student_id": task["student"],
