@@ -22,7 +22,7 @@ RULES: list[tuple[str, str]] = [
     ),
     (
         r"cannot import name 'load_metric'",
-        "datasets.load_metric is gone: use evaluate.load(\"glue\", \"mrpc\") (pip install evaluate; offline, "
+        'datasets.load_metric is gone: use evaluate.load("glue", "mrpc") (pip install evaluate; offline, '
         "course.setup() provides glue, accuracy and f1), or sklearn.metrics.",
     ),
     (
