@@ -124,13 +124,3 @@ STANDINS: tuple[StandIn, ...] = (
 def find(name: str) -> StandIn | None:
     """The stand-in registered for a checkpoint name (any of its Hub names)."""
     return next((s for s in STANDINS if name in s.names), None)
-
-
-def describe_active() -> list[str]:
-    """One short line per stand-in: its names, what answers for them, and whether it is ready."""
-    lines = []
-    for standin in STANDINS:
-        state = "" if standin.available() else " [missing: run `course prepare-offline`]"
-        short = "MiniLM" if standin.kind == "minilm" else "MiniLM fine-tuned on SST-2"
-        lines.append(f"{' / '.join(standin.names)} -> {short}{state}")
-    return lines

@@ -42,11 +42,6 @@ def _ref_commit(repo: Path, revision: str) -> str | None:
     return commit if (repo / "snapshots" / commit / "config.json").is_file() else None
 
 
-def _real_snapshot(repo: Path) -> bool:
-    """True when `repo` (a hub-cache repo folder) holds a complete snapshot behind refs/main."""
-    return _ref_commit(repo, "main") is not None
-
-
 def _learner_copy(learner_hub: Path, standin: standins.StandIn) -> tuple[Path, str] | None:
     """The learner's own cached copy of any of the stand-in's names, and its commit, if complete.
 
@@ -121,7 +116,7 @@ def _is_current_standin(repo: Path, standin: standins.StandIn) -> bool:
     recorded = json.loads(marker.read_text())
     if recorded.get("source") != str(standin.path()):
         return False
-    return _real_snapshot(repo) and (repo / "refs" / "main").read_text().strip() == _snapshot_sha(standin)
+    return _ref_commit(repo, "main") == _snapshot_sha(standin)
 
 
 def sync(hub: Path, learner_hub: Path) -> dict[str, str]:
