@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 REGISTRY: dict[str, Callable[..., CheckResult]] = {}
+# name -> the hint levels the instructor wrote next to the check, revealed one at a time on repeated
+# failures after the failure message itself ("what is wrong"): where to look, then which API to call.
+HINTS: dict[str, tuple[str, ...]] = {}
 
 
 @dataclass
@@ -42,13 +45,19 @@ def fail(message: str, advice: str = "", **details: Any) -> CheckResult:
     return CheckResult(False, message, details, advice)
 
 
-def register(name: str) -> Callable[[Callable[..., CheckResult]], Callable[..., CheckResult]]:
-    """Decorator: make a check callable as `course.check(name, ...)`."""
+def register(
+    name: str, hints: tuple[str, ...] = ()
+) -> Callable[[Callable[..., CheckResult]], Callable[..., CheckResult]]:
+    """Decorator: make a check callable as `course.check(name, ...)`, with its unlockable hint levels.
+
+    `hints`: ("where to look", "which API to call"), never the answer or a hidden input.
+    """
 
     def decorate(function: Callable[..., CheckResult]) -> Callable[..., CheckResult]:
         if name in REGISTRY and REGISTRY[name] is not function:
             raise ValueError(f"Two checks are called {name!r}")
         REGISTRY[name] = function
+        HINTS[name] = tuple(hints)
         return function
 
     return decorate
