@@ -1,13 +1,20 @@
-"""The checks of "Preparing data for language modeling": each fed a right answer and realistic wrong ones."""
+"""The checks of "Preparing data for language modeling": each fed a right answer and realistic wrong ones.
+
+The last test proves that every failure message of course.checks.lm_data is reached by one of them.
+"""
 
 from __future__ import annotations
 
 import pytest
 import torch
 import torch.nn.functional as F
+from message_coverage import assert_every_failure_reached
 
+import course.checks.lm_data
 from course.checks import lm_data as lm
 from course.checks import run_check
+
+# ---------------------------------------------------------------- group_texts
 
 
 def _concat(examples):
@@ -18,10 +25,29 @@ def _cut(values, size, total):
     return [values[i : i + size] for i in range(0, total, size)]
 
 
+def right_group_texts(examples, block_size):
+    """A learner's right answer (the course's reference is switched off while a check runs)."""
+    concatenated = _concat(examples)
+    total = len(concatenated["input_ids"]) // block_size * block_size
+    result = {key: _cut(values, block_size, total) for key, values in concatenated.items()}
+    result["labels"] = [list(chunk) for chunk in result["input_ids"]]
+    return result
+
+
 def group_per_example(examples, block_size):
     """Wrong: chunks each example on its own (drops every example's tail)."""
     result = {
         k: [row[i : i + block_size] for row in rows for i in range(0, len(row) - block_size + 1, block_size)]
+        for k, rows in examples.items()
+    }
+    result["labels"] = [list(c) for c in result["input_ids"]]
+    return result
+
+
+def group_per_example_keep_tails(examples, block_size):
+    """Wrong: chunks each example on its own and keeps every short tail."""
+    result = {
+        k: [row[i : i + block_size] for row in rows for i in range(0, len(row), block_size)]
         for k, rows in examples.items()
     }
     result["labels"] = [list(c) for c in result["input_ids"]]
@@ -44,59 +70,106 @@ def group_pad_remainder(examples, block_size):
     return result
 
 
+def group_drop_start(examples, block_size):
+    """Wrong: drops the remainder from the start of the stream."""
+    cat = _concat(examples)
+    skip = len(cat["input_ids"]) % block_size
+    result = {k: _cut(v[skip:], block_size, len(v) - skip) for k, v in cat.items()}
+    result["labels"] = [list(c) for c in result["input_ids"]]
+    return result
+
+
+def group_overlapping(examples, block_size):
+    """Wrong: a sliding window with stride 1 (full chunks, but tokens repeated)."""
+    cat = _concat(examples)
+    n = len(cat["input_ids"])
+    result = {k: [v[i : i + block_size] for i in range(0, n - block_size + 1)] for k, v in cat.items()}
+    result["labels"] = [list(c) for c in result["input_ids"]]
+    return result
+
+
 def group_shuffled_chunks(examples, block_size):
     """Wrong: right chunks in reversed order."""
-    result = lm.reference_group_texts(examples, block_size)
+    result = right_group_texts(examples, block_size)
     return {k: v[::-1] for k, v in result.items()}
 
 
 def group_fixed_size(examples, block_size):
     """Wrong: ignores block_size."""
-    return lm.reference_group_texts(examples, 8)
+    return right_group_texts(examples, 8)
 
 
 def group_no_labels(examples, block_size):
-    result = lm.reference_group_texts(examples, block_size)
+    result = right_group_texts(examples, block_size)
     del result["labels"]
     return result
 
 
 def group_ids_only(examples, block_size):
-    return lm.reference_group_texts({"input_ids": examples["input_ids"]}, block_size)
+    return right_group_texts({"input_ids": examples["input_ids"]}, block_size)
+
+
+def group_fixed_columns(examples, block_size):
+    """Wrong: the three columns of a BERT tokenizer, whatever the batch has."""
+    return right_group_texts(
+        {k: examples[k] for k in ("input_ids", "token_type_ids", "attention_mask")}, block_size
+    )
 
 
 def group_misaligned_mask(examples, block_size):
-    """Wrong: cuts attention_mask per example instead of from the concatenation."""
-    result = lm.reference_group_texts(examples, block_size)
-    result["token_type_ids"] = [list(reversed(c)) for c in result["token_type_ids"]]
+    """Wrong: cuts token_type_ids differently from input_ids."""
+    result = right_group_texts(examples, block_size)
+    if "token_type_ids" in result:
+        result["token_type_ids"] = [list(reversed(c)) for c in result["token_type_ids"]]
     return result
 
 
 def group_shifted_labels(examples, block_size):
     """Wrong: shifts the labels itself (the model already does)."""
-    result = lm.reference_group_texts(examples, block_size)
+    result = right_group_texts(examples, block_size)
     result["labels"] = [c[1:] + [-100] for c in result["input_ids"]]
     return result
 
 
+def group_flat_ids(examples, block_size):
+    """Wrong: input_ids concatenated but not cut."""
+    result = right_group_texts(examples, block_size)
+    result["input_ids"] = [t for c in result["input_ids"] for t in c]
+    return result
+
+
+def group_with_course_reference(examples, block_size):
+    """Wrong: the course's reference (reached as the notebook's later cell does) in place of the work."""
+    return course.checks.lm_data.pick_group_texts(None)(examples, block_size)
+
+
 def test_group_texts_right_answer_passes():
-    assert run_check("lm_group_texts", lm.reference_group_texts).passed
+    result = run_check("lm_group_texts", right_group_texts)
+    assert result.passed, result.message
 
 
 @pytest.mark.parametrize(
     ("wrong", "message"),
     [
         (group_per_example, "Concatenate all examples first"),
+        (group_per_example_keep_tails, "every chunk must have exactly block_size"),
         (group_keep_remainder, "drop the remainder"),
         (group_pad_remainder, "padding the remainder"),
+        (group_drop_start, "only the remainder at the end may be dropped"),
+        (group_overlapping, "tokens are repeated"),
         (group_shuffled_chunks, "wrong order"),
         (group_fixed_size, "block_size you are given"),
         (group_no_labels, "no 'labels' column"),
         (group_ids_only, "group every column"),
+        (group_fixed_columns, "for key in examples"),
         (group_misaligned_mask, "'token_type_ids' is not cut like input_ids"),
         (group_shifted_labels, "shifts them by one position itself"),
-        (lambda examples, block_size: lm.reference_group_texts(examples, 128), "not a fixed 128"),
+        (group_flat_ids, "each a list of token ids"),
+        (lm.reference_group_texts, "calls the course's reference_group_texts"),
+        (group_with_course_reference, "calls the course's reference_group_texts"),
+        (lambda examples, block_size: right_group_texts(examples, 128), "not a fixed 128"),
         (lambda examples, block_size: list(examples["input_ids"]), "return a dict"),
+        (right_group_texts(lm.VISIBLE_EXAMPLES, 4), "pass your function itself"),
     ],
 )
 def test_group_texts_mistakes_are_named(wrong, message):
@@ -105,10 +178,18 @@ def test_group_texts_mistakes_are_named(wrong, message):
     assert message in result.message, result.message
 
 
+def test_shortcuts_come_back_after_a_check(capsys):
+    run_check("lm_group_texts", lm.reference_group_texts)
+    assert lm.reference_group_texts(lm.VISIBLE_EXAMPLES, 4) == right_group_texts(lm.VISIBLE_EXAMPLES, 4)
+    with pytest.raises(RuntimeError, match="switched off"), lm.shortcuts_off(lm.reference_group_texts):
+        lm.reference_group_texts(lm.VISIBLE_EXAMPLES, 4)
+    assert lm.reference_group_texts(lm.VISIBLE_EXAMPLES, 4)["labels"]
+
+
 def test_pick_group_texts(capsys):
     assert lm.pick_group_texts(group_keep_remainder) is lm.reference_group_texts
     assert "does not pass" in capsys.readouterr().out
-    assert lm.pick_group_texts(lm.reference_group_texts) is lm.reference_group_texts
+    assert lm.pick_group_texts(right_group_texts) is right_group_texts
     assert "with your group_texts" in capsys.readouterr().out
 
 
@@ -119,14 +200,30 @@ def test_reference_group_texts_on_real_tokens(tokenizer):
     assert all(len(c) == 5 for c in result["input_ids"])
     assert [t for c in result["input_ids"] for t in c] == flat[: len(flat) // 5 * 5]
     assert result["labels"] == result["input_ids"]
+    assert right_group_texts(examples, 5) == result
 
 
-def test_causal_loss_right_answer_passes():
-    assert run_check("lm_causal_loss", lm.reference_causal_lm_loss).passed
+# ---------------------------------------------------------------- the causal LM loss
 
 
 def _flat_ce(logits, labels, **kwargs):
     return F.cross_entropy(logits.reshape(-1, logits.size(-1)), labels.reshape(-1), **kwargs)
+
+
+def right_causal_lm_loss(logits, labels):
+    return _flat_ce(logits[:, :-1], labels[:, 1:], ignore_index=-100)
+
+
+def test_causal_loss_right_answer_passes():
+    result = run_check("lm_causal_loss", right_causal_lm_loss)
+    assert result.passed, result.message
+
+
+def loss_with_transformers(logits, labels):
+    """Wrong: transformers' one-call loss (what a causal model's forward uses)."""
+    from transformers.loss.loss_utils import ForCausalLMLoss
+
+    return ForCausalLMLoss(logits, labels, vocab_size=logits.size(-1))
 
 
 @pytest.mark.parametrize(
@@ -134,15 +231,33 @@ def _flat_ce(logits, labels, **kwargs):
     [
         (lambda lo, la: _flat_ce(lo, la), "its own token"),
         (lambda lo, la: _flat_ce(lo[:, 1:], la[:, :-1]), "wrong way"),
+        (
+            lambda lo, la: F.cross_entropy(lo.reshape(-1, lo.size(-1))[:-1], la.reshape(-1)[1:]),
+            "shifted after flattening",
+        ),
+        (lambda lo, la: _flat_ce(lo[:, :-1], la[:, 1:], reduction="sum"), "sum over the 10 predicted"),
         (lambda lo, la: _flat_ce(lo[:, :-1], la[:, 1:].clamp(min=0)), "must not count"),
         (lambda lo, la: _flat_ce(lo[:, :-1], la[:, 1:]) * 2, "expected"),
         (lambda lo, la: "0.5 nats", "return the mean loss"),
+        (loss_with_transformers, "ForCausalLMLoss"),
+        (lm.reference_causal_lm_loss, "ready-made loss"),
+        (lambda lo, la: course.checks.lm_data.reference_causal_lm_loss(lo, la), "ready-made loss"),
+        (0.0, "pass your function itself"),
     ],
 )
 def test_causal_loss_mistakes_are_named(wrong, message):
     result = run_check("lm_causal_loss", wrong)
     assert not result.passed
     assert message in result.message, result.message
+
+
+def test_causal_loss_shortcut_comes_back():
+    from transformers.loss.loss_utils import ForCausalLMLoss
+
+    logits, labels, _ = lm._loss_cases()
+    run_check("lm_causal_loss", loss_with_transformers)
+    loss = ForCausalLMLoss(logits, labels, vocab_size=logits.size(-1))
+    assert torch.allclose(loss, lm.reference_causal_lm_loss(logits, labels), atol=1e-6)
 
 
 def test_causal_loss_without_ignore_index_is_explained():
@@ -166,6 +281,9 @@ def test_reference_causal_loss_matches_a_causal_model():
     assert torch.allclose(out.loss, lm.reference_causal_lm_loss(out.logits, ids), atol=1e-5)
 
 
+# ---------------------------------------------------------------- masking statistics
+
+
 def masking_stats(batch, mask_token_id):
     input_ids, labels = batch["input_ids"], batch["labels"]
     selected = labels != -100
@@ -181,7 +299,8 @@ def masking_stats(batch, mask_token_id):
 
 
 def test_masking_stats_right_answer_passes():
-    assert run_check("lm_masking_stats", masking_stats).passed
+    result = run_check("lm_masking_stats", masking_stats)
+    assert result.passed, result.message
 
 
 def _tweak(**changes):
@@ -205,7 +324,12 @@ def _tweak(**changes):
             "'selected' should be",
         ),
         (_tweak(unchanged=lambda s: 0.1), "measured on the batch"),
+        (_tweak(random=lambda s: s["random"] / 2), "random otherwise"),
+        (lambda batch, mask_token_id: masking_stats(batch, 103), "not with bert-base-uncased's 103"),
+        (_tweak(**{k: (lambda s, k=k: 100 * s[k]) for k in ("mask", "random", "unchanged")}), "percentages"),
+        (_tweak(mask=lambda s: f"{s['mask']:.0%}"), "should be a number"),
         (lambda batch, mask_token_id: (0.15, 0.8, 0.1, 0.1), "return a dict"),
+        ("masking_stats", "pass your function itself"),
     ],
 )
 def test_masking_stats_mistakes_are_named(wrong, message):
@@ -225,3 +349,15 @@ def test_collator_masks_about_15_percent(tokenizer):
     stats = masking_stats(batch, tokenizer.mask_token_id)
     assert 0.12 < stats["selected"] < 0.18
     assert 0.72 < stats["mask"] < 0.88 and stats["random"] < 0.18 and stats["unchanged"] < 0.18
+
+
+def test_every_check_has_two_hint_levels():
+    from course.checks.base import HINTS
+
+    for name in ("lm_group_texts", "lm_causal_loss", "lm_masking_stats"):
+        assert len(HINTS[name]) == 2 and all(len(hint) > 40 for hint in HINTS[name]), name
+
+
+def test_every_failure_message_is_reached():
+    """Last test of the file: every fail(...) of course.checks.lm_data ran in one of the tests above."""
+    assert_every_failure_reached(course.checks.lm_data)

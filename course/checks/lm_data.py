@@ -1,21 +1,73 @@
 """Checks for chapter 3, "Preparing data for language modeling": group_texts, the causal LM loss, masking.
 
-The inputs are synthetic and built so that every mistake shows: token ids that count up (so order and
-loss are visible), columns whose values can be told apart, batches with known masking fractions.
-torch is imported inside the functions so that `import course` stays fast.
+The inputs are the notebook's visible examples plus synthetic ones built so that every mistake shows: token
+ids that count up (so order and loss are visible), columns whose values can be told apart, a batch without
+token_type_ids, a batch of several rows (a shift across rows shows), batches with known masking fractions and
+one whose [MASK] is not bert-base-uncased's 103. While the learner's function runs, the ready-made functions
+that would do its work (the course's references, transformers' ForCausalLMLoss) are switched off
+(`shortcuts_off`), so calling them is named as the mistake. torch is imported inside the functions so that
+`import course` stays fast.
 """
 
 from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from course.checks.base import CheckResult, fail, register, success
 
 EXAMPLE_LENGTHS = (5, 3, 12, 7, 1, 9)  # 37 tokens in all
 BLOCK_SIZES = (8, 4, 16, 5)  # remainders 5, 1, 5, 2
+# The notebook's visible example (input_ids and attention_mask only, as a GPT-2 tokenizer gives them).
+VISIBLE_EXAMPLES = {
+    "input_ids": [[1, 2, 3, 4], [5, 6, 7], [8, 9, 10, 11, 12, 13]],
+    "attention_mask": [[1] * 4, [1] * 3, [1] * 6],
+}
+
+# ---------------------------------------------------------------- shortcuts switched off
+
+SHORTCUT = "course: this ready-made function is switched off while your function is checked"
+
+
+def _switched_off(*args: Any, **kwargs: Any) -> None:
+    # Its code replaces a shortcut's code for a while, so it runs with that function's globals:
+    # builtins and constants only.
+    raise RuntimeError("course: this ready-made function is switched off while your function is checked")
+
+
+class _ShortcutUsed(Exception):
+    """The learner's function called a ready-made function that does the exercise's work."""
+
+
+@contextmanager
+def shortcuts_off(*functions: Callable) -> Iterator[None]:
+    """While inside, each of `functions` raises RuntimeError(SHORTCUT), however the learner reached it.
+
+    The function objects themselves are changed (their code swapped, restored on exit), so a name
+    imported before, an alias or a model's loss that points at them is switched off too.
+    """
+    saved = [(function, function.__code__) for function in functions]
+    try:
+        for function, _ in saved:
+            function.__code__ = _switched_off.__code__
+        yield
+    finally:
+        for function, code in saved:
+            function.__code__ = code
+
+
+def _call(function: Callable, args: tuple, shortcuts: tuple[Callable, ...]) -> Any:
+    """function(*args) with the shortcuts switched off; _ShortcutUsed when it called one of them."""
+    with shortcuts_off(*shortcuts):
+        try:
+            return function(*args)
+        except RuntimeError as error:
+            if str(error) == SHORTCUT:
+                raise _ShortcutUsed from None
+            raise
 
 
 def reference_group_texts(examples: Mapping[str, list], block_size: int = 128) -> dict[str, list]:
@@ -51,15 +103,41 @@ def _as_lists(value: Any) -> list[list[int]] | None:
         return None
 
 
-@register("lm_group_texts")
+def _group_cases() -> Iterator[tuple[dict[str, list[list[int]]], int]]:
+    """The visible example (two columns, chunks of 4), then the synthetic batch at every block size."""
+    yield VISIBLE_EXAMPLES, 4
+    for block_size in BLOCK_SIZES:
+        yield synthetic_examples(), block_size
+
+
+@register(
+    "lm_group_texts",
+    hints=(
+        "Section 'Why concatenate, then chunk' and the four steps of exercise 1: concatenate first, then "
+        "cut; the same for every column the batch has.",
+        "Per column, `sum(examples[key], [])` joins the lists; `len(...) // block_size * block_size` "
+        "is what you keep; slices `values[i : i + block_size]` with `range(0, total_length, block_size)`.",
+    ),
+)
 def check_group_texts(group_texts: Callable) -> CheckResult:
     """`group_texts(examples, block_size)`: full chunks only, nothing lost but the remainder, in order."""
     if not callable(group_texts):
         return fail(f"pass your function itself (group_texts), not {type(group_texts).__name__}.")
-    examples = synthetic_examples()
-    flat = [t for example in examples["input_ids"] for t in example]
-    for block_size in BLOCK_SIZES:
-        result = group_texts(copy.deepcopy(examples), block_size)
+    for examples, block_size in _group_cases():
+        flat = [t for example in examples["input_ids"] for t in example]
+        try:
+            result = _call(group_texts, (copy.deepcopy(examples), block_size), (reference_group_texts,))
+        except _ShortcutUsed:
+            return fail(
+                "group_texts calls the course's reference_group_texts (switched off while your function "
+                "is checked): write the concatenate-then-cut yourself."
+            )
+        except KeyError as error:
+            return fail(
+                f"group_texts looked up the column {error}, which this batch does not have (its columns: "
+                f"{list(examples)}; a GPT-2 tokenizer gives no token_type_ids): group the columns the "
+                "batch has, `for key in examples`."
+            )
         if not isinstance(result, Mapping):
             return fail(
                 f"group_texts returned {type(result).__name__}: return a dict that maps each column "
@@ -87,7 +165,7 @@ def check_group_texts(group_texts: Callable) -> CheckResult:
                 "of the block_size argument (not a fixed 128), after concatenating all examples."
             )
         lengths = sorted({len(chunk) for chunk in chunks})
-        where = f"with block_size={block_size} ({len(flat)} tokens in {len(EXAMPLE_LENGTHS)} examples)"
+        where = f"with block_size={block_size} ({len(flat)} tokens in {len(examples['input_ids'])} examples)"
         padded = [t for chunk in chunks for t in chunk if t not in flat]
         if padded:
             return fail(
@@ -95,7 +173,7 @@ def check_group_texts(group_texts: Callable) -> CheckResult:
                 f"({sorted(set(padded))[:3]}): padding the remainder gives the model [PAD] "
                 f"tokens to learn from; drop the last {remainder} tokens instead."
             )
-        if lengths and lengths[-1] != block_size and len(lengths) == 1:
+        if len(lengths) == 1 and lengths[0] != block_size:
             return fail(
                 f"{where} every chunk has {lengths[0]} tokens: cut chunks of the block_size you are "
                 "given, not a fixed number."
@@ -134,9 +212,9 @@ def check_group_texts(group_texts: Callable) -> CheckResult:
                 f"{where} the chunks are not the first {n_full * block_size} tokens of the "
                 "concatenated examples: only the remainder at the end may be dropped."
             )
+        want = reference_group_texts(examples, block_size)
         for key in examples:
-            want = reference_group_texts(examples, block_size)[key]
-            if _as_lists(result[key]) != want:
+            if _as_lists(result[key]) != want[key]:
                 return fail(
                     f"{where} the column {key!r} is not cut like input_ids: apply the same "
                     "concatenate-then-cut to every column, so that positions still line up."
@@ -191,16 +269,42 @@ def _loss_cases():
     return logits, labels, padded
 
 
-@register("lm_causal_loss")
+def _loss_shortcuts() -> tuple[Callable, ...]:
+    """The ready-made causal LM losses: transformers' (what a model's forward uses) and the course's."""
+    shortcuts: list[Callable] = [reference_causal_lm_loss]
+    try:
+        from transformers.loss.loss_utils import ForCausalLMLoss
+    except ImportError:  # pragma: no cover - older transformers have no loss_utils
+        return tuple(shortcuts)
+    return (ForCausalLMLoss, *shortcuts)
+
+
+@register(
+    "lm_causal_loss",
+    hints=(
+        "Section 'Labels for a causal language model': the logits at position i are compared with the "
+        "token at i + 1, within each row of the batch.",
+        "Slice each row before flattening (`[:, :-1]`, `[:, 1:]`), then `.reshape(-1, logits.size(-1))` "
+        "and `.reshape(-1)`, then `torch.nn.functional.cross_entropy(..., ignore_index=-100)`.",
+    ),
+)
 def check_causal_lm_loss(causal_lm_loss: Callable) -> CheckResult:
     """`causal_lm_loss(logits, labels)` shifts by one and ignores -100, like the model's own loss."""
     import torch.nn.functional as F
 
     if not callable(causal_lm_loss):
         return fail(f"pass your function itself (causal_lm_loss), not {type(causal_lm_loss).__name__}.")
+    shortcuts = _loss_shortcuts()
     logits, labels, padded = _loss_cases()
     vocab = logits.size(-1)
-    got = causal_lm_loss(logits.clone(), labels.clone())
+    try:
+        got = _call(causal_lm_loss, (logits.clone(), labels.clone()), shortcuts)
+    except _ShortcutUsed:
+        return fail(
+            "causal_lm_loss calls a ready-made loss (transformers' ForCausalLMLoss, which a model's "
+            "forward uses, or the course's reference), switched off while your function is checked: "
+            "shift and take the cross-entropy yourself."
+        )
     try:
         got = float(got)
     except (TypeError, ValueError):
@@ -209,6 +313,8 @@ def check_causal_lm_loss(causal_lm_loss: Callable) -> CheckResult:
     if not math.isclose(got, want, rel_tol=1e-4):
         unshifted = float(F.cross_entropy(logits.reshape(-1, vocab), labels.reshape(-1)))
         backwards = float(F.cross_entropy(logits[:, 1:].reshape(-1, vocab), labels[:, :-1].reshape(-1)))
+        across_rows = float(F.cross_entropy(logits.reshape(-1, vocab)[:-1], labels.reshape(-1)[1:]))
+        positions = labels[:, 1:].numel()
         if math.isclose(got, unshifted, rel_tol=1e-4):
             return fail(
                 "you compared every position with its own token: the logits at position i predict "
@@ -220,12 +326,23 @@ def check_causal_lm_loss(causal_lm_loss: Callable) -> CheckResult:
                 "the shift goes the wrong way: the logits at position i predict the NEXT token, so "
                 "use logits[:, :-1] with labels[:, 1:]."
             )
+        if math.isclose(got, across_rows, rel_tol=1e-4):
+            return fail(
+                "you shifted after flattening the batch: the last logit of each row then predicts the "
+                "first token of the next row. Shift each row first (logits[:, :-1], labels[:, 1:]), "
+                "then flatten."
+            )
+        if math.isclose(got, want * positions, rel_tol=1e-4):
+            return fail(
+                f"your loss is the sum over the {positions} predicted positions: return their mean "
+                "(F.cross_entropy's default reduction='mean')."
+            )
         return fail(
             f"on a fixed batch your loss is {got:.4f}, expected {want:.4f}: flatten to "
             "[positions, vocab] and [positions], then F.cross_entropy."
         )
     try:
-        got = float(causal_lm_loss(logits.clone(), padded.clone()))
+        got = float(_call(causal_lm_loss, (logits.clone(), padded.clone()), shortcuts))
     except (IndexError, RuntimeError) as error:
         return fail(
             f"labels of -100 (padding) make your loss fail ({type(error).__name__}): pass "
@@ -245,10 +362,15 @@ def check_causal_lm_loss(causal_lm_loss: Callable) -> CheckResult:
 
 # ---------------------------------------------------------------- masking statistics
 
-MASK_ID = 103
+MASK_ID = 103  # bert-base-uncased's [MASK]
+# The [MASK] of a WordPiece vocabulary that starts [PAD] [UNK] [CLS] [SEP] [MASK] (course.tokenizer_zoo's):
+# a function that compares with 103 instead of its mask_token_id argument finds no [MASK] there.
+OTHER_MASK_ID = 4
 
 
-def _masking_case(seed: int, positions: int, selected: int, masked: int, randomized: int):
+def _masking_case(
+    seed: int, positions: int, selected: int, masked: int, randomized: int, mask_id: int = MASK_ID
+):
     """A synthetic collator output with known counts: selected positions, of which masked / random / kept."""
     import torch
 
@@ -259,7 +381,7 @@ def _masking_case(seed: int, positions: int, selected: int, masked: int, randomi
     labels = torch.full((positions,), -100)
     labels[chosen] = original[chosen]
     inputs = original.clone()
-    inputs[chosen[:masked]] = MASK_ID
+    inputs[chosen[:masked]] = mask_id
     random_ids = chosen[masked : masked + randomized]
     inputs[random_ids] = original[random_ids] + 5000  # always a different token
     rows = 4
@@ -271,25 +393,57 @@ def _masking_case(seed: int, positions: int, selected: int, masked: int, randomi
     }
 
 
-MASKING_CASES = ((11, 200, 40, 32, 4), (12, 160, 40, 24, 8))
+def _visible_masking_case():
+    """The notebook's visible example: 10 positions, 4 selected: 2 [MASK], 1 random, 1 unchanged."""
+    import torch
+
+    batch = {
+        "input_ids": torch.tensor([[5, 103, 7, 103, 9, 50, 11, 12, 13, 14]]),
+        "labels": torch.tensor([[-100, 6, 7, 8, -100, 10, -100, -100, -100, -100]]),
+    }
+    return batch, {"selected": 0.4, "mask": 0.5, "random": 0.25, "unchanged": 0.25}
 
 
-@register("lm_masking_stats")
+# (seed, positions, selected, [MASK], random, mask id): the last one with another tokenizer's [MASK]
+MASKING_CASES = ((11, 200, 40, 32, 4, MASK_ID), (12, 160, 40, 24, 8, OTHER_MASK_ID))
+
+
+def _masking_cases():
+    """The synthetic batches, then the visible example (its 'unchanged' among all positions is 10 %)."""
+    for case in MASKING_CASES:
+        yield (*_masking_case(*case), case[-1])
+    yield (*_visible_masking_case(), MASK_ID)
+
+
+@register(
+    "lm_masking_stats",
+    hints=(
+        "Section 'Labels for a masked language model' and the definitions of exercise 3: 'selected' is "
+        "counted among all positions, the other three among the selected positions only.",
+        "Boolean tensors: `selected = batch['labels'] != -100`, `(batch['input_ids'] == mask_token_id) & "
+        "selected`; `int(mask.sum())` counts; compare with the mask_token_id argument.",
+    ),
+)
 def check_masking_stats(masking_stats: Callable) -> CheckResult:
     """`masking_stats(batch, mask_token_id)` -> fractions selected / [MASK] / random / unchanged."""
     if not callable(masking_stats):
         return fail(f"pass your function itself (masking_stats), not {type(masking_stats).__name__}.")
     keys = ("selected", "mask", "random", "unchanged")
-    for case in MASKING_CASES:
-        batch, want = _masking_case(*case)
-        result = masking_stats({k: v.clone() for k, v in batch.items()}, MASK_ID)
+    for batch, want, mask_id in _masking_cases():
+        result = masking_stats({k: v.clone() for k, v in batch.items()}, mask_id)
         if not isinstance(result, Mapping) or any(k not in result for k in keys):
             return fail(f"return a dict with the keys {list(keys)} (fractions between 0 and 1).")
         try:
             got = {k: float(result[k]) for k in keys}
         except (TypeError, ValueError):
             return fail("each value should be a number (a fraction between 0 and 1).")
-        n_selected = round(want["selected"] * case[1])
+        if any(not 0 <= value <= 1 for value in got.values()):
+            return fail(
+                f"your values {[round(got[k], 3) for k in keys]} are not all between 0 and 1: return "
+                "fractions (0.15), not percentages (15) or counts."
+            )
+        positions = batch["labels"].numel()
+        n_selected = int((batch["labels"] != -100).sum())
         if not math.isclose(got["selected"], want["selected"], abs_tol=1e-6):
             if math.isclose(got["selected"], 1 - want["selected"], abs_tol=1e-6):
                 return fail(
@@ -297,8 +451,14 @@ def check_masking_stats(masking_stats: Callable) -> CheckResult:
                     "loss ignores. Selected tokens have a real label (labels != -100)."
                 )
             return fail(
-                f"on a batch of {case[1]} positions with {n_selected} labels != -100, 'selected' "
+                f"on a batch of {positions} positions with {n_selected} labels != -100, 'selected' "
                 f"should be {want['selected']:.3f}, not {got['selected']:.3f}."
+            )
+        if mask_id != MASK_ID and want["mask"] > 0 and math.isclose(got["mask"], 0, abs_tol=1e-9):
+            return fail(
+                f"with mask_token_id={mask_id} (another tokenizer's [MASK]) you found no [MASK] at all: "
+                "compare input_ids with the mask_token_id argument, not with bert-base-uncased's 103 "
+                "(tokenizer.mask_token_id of the notebook's tokenizer)."
             )
         for key in ("mask", "random", "unchanged"):
             if math.isclose(got[key], want[key], abs_tol=1e-6):

@@ -1,0 +1,182 @@
+"""09_language_model_data: plausible wrong answers fail both the self-check and the graded tests (issue #14).
+
+The notebook runs once (module fixture); at each exercise every wrong answer below replaces the solution
+cell, followed by the exercise's self-check and graded test cells (tests/exercise_harness.py). Each wrong
+answer is a mistake a message of course.checks.lm_data names, or a ready-made function in place of the work.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from exercise_harness import assert_all_caught, run_exercises
+
+pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "solutions" / "chapter3" / "09_language_model_data.ipynb"
+
+
+def _group_texts(body: str) -> str:
+    return f"def group_texts(examples, block_size=128):\n{body}"
+
+
+def _loss(body: str) -> str:
+    return f"import torch.nn.functional as F\n\n\ndef causal_lm_loss(logits, labels):\n{body}"
+
+
+def _stats(body: str) -> str:
+    return f"def masking_stats(batch, mask_token_id):\n{body}"
+
+
+RIGHT_STATS = """\
+    input_ids, labels = batch["input_ids"], batch["labels"]
+    selected = labels != -100
+    n = int(selected.sum())
+    masked = int(((input_ids == {mask}) & selected).sum())
+    unchanged = int(((input_ids == labels) & selected).sum())
+    return {{"selected": {selected}, "mask": masked / {per}, "random": ({random}) / {per},
+            "unchanged": {unchanged} / {per}}}
+"""
+
+
+def _stats_variant(
+    mask="mask_token_id",
+    selected="n / labels.numel()",
+    per="n",
+    random="n - masked - unchanged",
+    unchanged="unchanged",
+):
+    return _stats(
+        RIGHT_STATS.format(mask=mask, selected=selected, per=per, random=random, unchanged=unchanged)
+    )
+
+
+ANSWERS = {
+    "lm_group_texts_solution": [
+        (
+            "each example cut on its own (tails dropped)",
+            _group_texts(
+                "    result = {k: [row[i: i + block_size] for row in rows"
+                " for i in range(0, len(row) - block_size + 1, block_size)]"
+                " for k, rows in examples.items()}\n"
+                '    result["labels"] = [list(c) for c in result["input_ids"]]\n'
+                "    return result\n"
+            ),
+        ),
+        (
+            "remainder kept as a short last chunk",
+            _group_texts(
+                "    concatenated = {key: sum(examples[key], []) for key in examples}\n"
+                "    result = {k: [v[i: i + block_size] for i in range(0, len(v), block_size)]"
+                " for k, v in concatenated.items()}\n"
+                '    result["labels"] = [list(c) for c in result["input_ids"]]\n'
+                "    return result\n"
+            ),
+        ),
+        (
+            "remainder padded with [PAD] (0)",
+            _group_texts(
+                "    concatenated = {key: sum(examples[key], []) for key in examples}\n"
+                "    concatenated = {k: v + [0] * (-len(v) % block_size) for k, v in concatenated.items()}\n"
+                "    result = {k: [v[i: i + block_size] for i in range(0, len(v), block_size)]"
+                " for k, v in concatenated.items()}\n"
+                '    result["labels"] = [list(c) for c in result["input_ids"]]\n'
+                "    return result\n"
+            ),
+        ),
+        (
+            "labels shifted by hand",
+            _group_texts(
+                "    concatenated = {key: sum(examples[key], []) for key in examples}\n"
+                '    total = len(concatenated["input_ids"]) // block_size * block_size\n'
+                "    result = {k: [v[i: i + block_size] for i in range(0, total, block_size)]"
+                " for k, v in concatenated.items()}\n"
+                '    result["labels"] = [c[1:] + [-100] for c in result["input_ids"]]\n'
+                "    return result\n"
+            ),
+        ),
+        (
+            "the three BERT columns, whatever the batch has",
+            _group_texts(
+                "    concatenated = {key: sum(examples[key], []) for key in"
+                ' ("input_ids", "token_type_ids", "attention_mask")}\n'
+                '    total = len(concatenated["input_ids"]) // block_size * block_size\n'
+                "    result = {k: [v[i: i + block_size] for i in range(0, total, block_size)]"
+                " for k, v in concatenated.items()}\n"
+                '    result["labels"] = [list(c) for c in result["input_ids"]]\n'
+                "    return result\n"
+            ),
+        ),
+        (
+            "the course's reference in place of the work",
+            _group_texts("    return course.checks.lm_data.reference_group_texts(examples, block_size)\n"),
+        ),
+        (
+            "the course's reference, imported before",
+            "from course.checks.lm_data import reference_group_texts as group_texts\n",
+        ),
+    ],
+    "lm_causal_loss_solution": [
+        (
+            "no shift (each position against its own token)",
+            _loss("    return F.cross_entropy(logits.reshape(-1, logits.size(-1)), labels.reshape(-1))\n"),
+        ),
+        (
+            "shift the wrong way",
+            _loss(
+                "    return F.cross_entropy(logits[:, 1:].reshape(-1, logits.size(-1)),"
+                " labels[:, :-1].reshape(-1))\n"
+            ),
+        ),
+        (
+            "shift after flattening (across rows)",
+            _loss(
+                "    return F.cross_entropy(logits.reshape(-1, logits.size(-1))[:-1],"
+                " labels.reshape(-1)[1:])\n"
+            ),
+        ),
+        (
+            "summed instead of averaged",
+            _loss(
+                "    return F.cross_entropy(logits[:, :-1].reshape(-1, logits.size(-1)),"
+                ' labels[:, 1:].reshape(-1), reduction="sum")\n'
+            ),
+        ),
+        (
+            "padding counted (labels clamped)",
+            _loss(
+                "    return F.cross_entropy(logits[:, :-1].reshape(-1, logits.size(-1)),"
+                " labels[:, 1:].clamp(min=0).reshape(-1))\n"
+            ),
+        ),
+        (
+            "transformers' ForCausalLMLoss in place of the work",
+            "from transformers.loss.loss_utils import ForCausalLMLoss\n\n\n"
+            "def causal_lm_loss(logits, labels):\n"
+            "    return ForCausalLMLoss(logits, labels, vocab_size=logits.size(-1))\n",
+        ),
+        (
+            "the course's reference in place of the work",
+            _loss("    return course.checks.lm_data.reference_causal_lm_loss(logits, labels)\n"),
+        ),
+    ],
+    "lm_masking_stats_solution": [
+        ("[MASK] hard-coded as BERT's 103", _stats_variant(mask="103")),
+        ("[MASK] from the notebook's tokenizer", _stats_variant(mask="tokenizer.mask_token_id")),
+        ("split over all positions", _stats_variant(per="labels.numel()")),
+        ("random counts [MASK] too", _stats_variant(random="n - unchanged")),
+        ("selected counts the -100 labels", _stats_variant(selected="1 - n / labels.numel()")),
+        ("unchanged as the nominal 10 %", _stats_variant(unchanged="0.1 * n")),
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def exercises():
+    return run_exercises(NOTEBOOK, ANSWERS)
+
+
+@pytest.mark.parametrize("grade_id", sorted(ANSWERS))
+def test_wrong_answers_fail_self_check_and_tests(exercises, grade_id):
+    assert_all_caught(exercises[grade_id])
