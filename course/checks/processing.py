@@ -46,13 +46,20 @@ def pair_batch(pairs: Sequence[tuple[str, str, int]] = PAIRS) -> dict[str, list]
     }
 
 
-def reference_tokenize_function(tokenizer) -> Callable[[Mapping[str, list]], Any]:
+def reference_tokenize_function(batch: Mapping[str, list], tokenizer) -> Any:
     """The course's tokenize function: both sentences of each pair, truncated, not padded."""
+    return tokenizer(batch["sentence1"], batch["sentence2"], truncation=True)
 
-    def tokenize_function(batch: Mapping[str, list]):
-        return tokenizer(batch["sentence1"], batch["sentence2"], truncation=True)
 
-    return tokenize_function
+# Another tokenizer (course.checks.together.other_tokenizer): other ids, [PAD] not 0, and a limit of
+# 24 tokens, so that a hard-coded max_length or the notebook's tokenizer shows.
+OTHER_WORDS = ("the", "storm", "power", "homes", "lost", "said", "officials")
+OTHER_LIMIT = 24
+OTHER_PAIRS: list[tuple[str, str, int]] = [
+    ("The storm .", "Homes lost power , officials said .", 1),
+    ("Power lost .", "The homes .", 0),
+    ("The storm knocked out power to the homes .", "Officials said homes lost power in the storm .", 1),
+]
 
 
 def _as_rows(value: Any) -> list | None:
@@ -64,11 +71,8 @@ def _as_rows(value: Any) -> list | None:
     return [list(row) for row in value]
 
 
-@register("processing_tokenize_function")
-def check_tokenize_function(tokenize_function: Callable, tokenizer) -> CheckResult:
-    """`tokenize_function(batch)` must return tokenizer(sentence1, sentence2, truncation=True), unpadded."""
-    batch = pair_batch()
-    out = tokenize_function(copy.deepcopy(batch))
+def _tokenize_problem(out: Any, batch: dict, tokenizer, notebook_tokenizer, what: str) -> CheckResult | None:
+    """None when `out` is the course's tokenize_function(batch, tokenizer), else what is wrong."""
     if out is None:
         return fail("tokenize_function returned None: return what the tokenizer returns.")
     if not isinstance(out, Mapping):
@@ -79,16 +83,13 @@ def check_tokenize_function(tokenize_function: Callable, tokenizer) -> CheckResu
     missing = [key for key in MODEL_INPUTS if key not in out]
     if "input_ids" in missing:
         return fail(f"the result has no 'input_ids' (keys: {sorted(out)}): return tokenizer(...) itself.")
-    try:
-        import torch
+    import torch
 
-        if isinstance(out["input_ids"], torch.Tensor):
-            return fail(
-                "you returned tensors (return_tensors=...): Dataset.map stores plain lists, and "
-                "tensors are made later, batch by batch, by the data collator."
-            )
-    except ImportError:  # pragma: no cover - torch is a core dependency
-        pass
+    if isinstance(out["input_ids"], torch.Tensor):
+        return fail(
+            "you returned tensors (return_tensors=...): Dataset.map stores plain lists, and "
+            "tensors are made later, batch by batch, by the data collator."
+        )
     rows = _as_rows(out["input_ids"])
     if rows is None:
         return fail(
@@ -100,7 +101,13 @@ def check_tokenize_function(tokenize_function: Callable, tokenizer) -> CheckResu
             f"{len(batch['sentence1'])} pairs went in but {len(rows)} rows came out: tokenize the "
             "two columns together, tokenizer(batch['sentence1'], batch['sentence2'], ...)."
         )
-    expected = reference_tokenize_function(tokenizer)(batch)
+    expected = reference_tokenize_function(batch, tokenizer)
+    if tokenizer is not notebook_tokenizer and rows != expected["input_ids"]:
+        if rows == reference_tokenize_function(batch, notebook_tokenizer)["input_ids"]:
+            return fail(
+                f"{what}: these are the ids of the notebook's tokenizer, not of the one passed in: "
+                "call the `tokenizer` argument."
+            )
     sep, pad = tokenizer.sep_token_id, tokenizer.pad_token_id
     limit = tokenizer.model_max_length
     for i, (row, want) in enumerate(zip(rows, expected["input_ids"], strict=True)):
@@ -119,16 +126,16 @@ def check_tokenize_function(tokenize_function: Callable, tokenizer) -> CheckResu
             )
         if len(row) > limit:
             return fail(
-                f"pair {i} has {len(row)} tokens, more than the model's limit of {limit}: "
-                "pass truncation=True."
+                f"{what}: pair {i} has {len(row)} tokens, more than the model's limit of {limit}: pass "
+                "truncation=True without max_length, so that the tokenizer cuts at its model_max_length."
             )
         if len(row) < len(want) and len(want) == limit:
             return fail(
-                f"pair {i} was cut to {len(row)} tokens: keep the model's limit ({limit}), i.e. "
+                f"{what}: pair {i} was cut to {len(row)} tokens: keep the model's limit ({limit}), i.e. "
                 "truncation=True without max_length."
             )
         return fail(
-            f"pair {i} differs from tokenizer(sentence1, sentence2, truncation=True): "
+            f"{what}: pair {i} differs from tokenizer(sentence1, sentence2, truncation=True): "
             f"got {len(row)} ids, expected {len(want)}."
         )
     if missing:
@@ -139,9 +146,47 @@ def check_tokenize_function(tokenize_function: Callable, tokenizer) -> CheckResu
     for key in ("token_type_ids", "attention_mask"):
         if _as_rows(out[key]) != expected[key]:
             return fail(f"{key} differs from the tokenizer's: return the tokenizer's output unchanged.")
+    return None
+
+
+@register(
+    "processing_tokenize_function",
+    hints=(
+        "'Tokenizing sentence pairs': give the tokenizer two texts and it builds one input; "
+        "'Tokenizing the whole dataset' says what Dataset.map passes with batched=True.",
+        "tokenizer(<the first sentences>, <the second sentences>, truncation=...): the two columns of the "
+        "batch as two arguments; no padding, no return_tensors",
+    ),
+)
+def check_tokenize_function(tokenize_function: Callable, tokenizer) -> CheckResult:
+    """`tokenize_function(batch, tokenizer)`: tokenizer(sentence1, sentence2, truncation=True), unpadded.
+
+    Run on MRPC-like pairs (one longer than 512 tokens) with the notebook's tokenizer, then on pairs for
+    another tokenizer, whose ids and limit (24 tokens) are not BERT's.
+    """
+    from course.checks.together import ForbiddenCall, forbid, other_tokenizer
+
+    other = other_tokenizer(OTHER_WORDS, model_max_length=OTHER_LIMIT)
+    cases = [
+        ("the notebook's tokenizer", tokenizer, PAIRS),
+        (f"another tokenizer (limit {OTHER_LIMIT} tokens)", other, OTHER_PAIRS),
+    ]
+    for what, tok, pairs in cases:
+        batch = pair_batch(pairs)
+        try:
+            with forbid(functions=[reference_tokenize_function]):
+                out = tokenize_function(copy.deepcopy(batch), tok)
+        except ForbiddenCall:
+            return fail(
+                "tokenize_function calls the course's reference_tokenize_function (switched off while "
+                "your function is checked): call the tokenizer yourself."
+            )
+        problem = _tokenize_problem(out, batch, tok, tokenizer, what)
+        if problem is not None:
+            return problem
     return success(
-        "tokenize_function returns input_ids, token_type_ids and attention_mask for each "
-        f"pair, truncated to {limit} tokens and not padded."
+        "tokenize_function returns input_ids, token_type_ids and attention_mask for each pair, truncated "
+        "to the tokenizer's limit (512 for BERT, 24 for the other one) and not padded."
     )
 
 
@@ -149,6 +194,11 @@ def pair_features(tokenizer, pairs: Sequence[tuple[str, str, int]] = PAIRS[:3]) 
     """Examples as the collator receives them: one dict per pair, lists of different lengths, `label`."""
     encoded = tokenizer([p[0] for p in pairs], [p[1] for p in pairs], truncation=True)
     return [{**{key: encoded[key][i] for key in encoded}, "label": pairs[i][2]} for i in range(len(pairs))]
+
+
+def padding_methods(tokenizer) -> list[tuple[type, str]]:
+    """`tokenizer.pad` (DataCollatorWithPadding calls it), on the class in the MRO that defines it."""
+    return [(next(klass for klass in type(tokenizer).__mro__ if "pad" in klass.__dict__), "pad")]
 
 
 def _compare_batch(out: Any, want: Mapping[str, Any], tokenizer) -> CheckResult | None:
@@ -224,21 +274,45 @@ def _compare_batch(out: Any, want: Mapping[str, Any], tokenizer) -> CheckResult 
     return None
 
 
-@register("processing_collate")
+@register(
+    "processing_collate",
+    hints=(
+        "'Dynamic padding': what DataCollatorWithPadding returned for 8 rows (the shapes, and the key of "
+        "the labels).",
+        "max(len(...)) for the width; tokenizer.pad_token_id and tokenizer.pad_token_type_id; "
+        "torch.tensor(rows, dtype=torch.long)",
+    ),
+)
 def check_collate(collate_fn: Callable, tokenizer) -> CheckResult:
-    """`collate_fn(features)` must give exactly what `DataCollatorWithPadding(tokenizer)` gives."""
+    """`collate_fn(features, tokenizer)` must give exactly what `DataCollatorWithPadding(tokenizer)` gives.
+
+    Two batches with different longest rows for the notebook's tokenizer, then one for another
+    tokenizer whose [PAD] is not 0; `tokenizer.pad` (which DataCollatorWithPadding calls) is blocked
+    while the learner's function runs.
+    """
     from transformers import DataCollatorWithPadding
 
-    reference = DataCollatorWithPadding(tokenizer=tokenizer)
-    for pairs in (PAIRS[:3], PAIRS[1:3]):  # two batches with different longest rows
-        features = pair_features(tokenizer, pairs)
-        want = reference(copy.deepcopy(features))
-        problem = _compare_batch(collate_fn(copy.deepcopy(features)), dict(want), tokenizer)
+    from course.checks.together import ForbiddenCall, forbid, other_tokenizer
+
+    other = other_tokenizer(OTHER_WORDS, model_max_length=OTHER_LIMIT)
+    cases = [(tokenizer, PAIRS[:3]), (tokenizer, PAIRS[1:3]), (other, OTHER_PAIRS)]
+    for tok, pairs in cases:
+        features = pair_features(tok, pairs)
+        want = DataCollatorWithPadding(tokenizer=tok)(copy.deepcopy(features))
+        try:
+            with forbid(padding_methods(tok), "collate must pad by hand"):
+                out = collate_fn(copy.deepcopy(features), tok)
+        except ForbiddenCall:
+            return fail(
+                "your collate function called tokenizer.pad (DataCollatorWithPadding does): this "
+                "exercise rebuilds it, so pad the lists yourself."
+            )
+        problem = _compare_batch(out, dict(want), tok)
         if problem is not None:
             return problem
     return success(
         "your collate function pads each batch to its longest row and returns the same "
-        "tensors as DataCollatorWithPadding."
+        "tensors as DataCollatorWithPadding, for BERT's tokenizer and for one whose [PAD] is not 0."
     )
 
 
@@ -259,12 +333,29 @@ WASTE_CASES: list[tuple[list[int], int]] = [
 ]
 
 
-@register("processing_padding_waste")
+@register(
+    "processing_padding_waste",
+    hints=(
+        "the exercise's example: padding_waste([2, 4, 4, 4], 2) is 0.125; count the padding of each "
+        "batch, then divide by all tokens, padding included.",
+        "range(0, len(lengths), batch_size) and slicing for the batches; max(batch) * len(batch) tokens each",
+    ),
+)
 def check_padding_waste(padding_waste: Callable[[Sequence[int], int], float]) -> CheckResult:
     """`padding_waste(lengths, batch_size)`: the fraction of padding under dynamic padding."""
+    from course.checks.together import ForbiddenCall, forbid
+    from course.viz.training import _batches_waste
+
     for lengths, batch_size in WASTE_CASES:
-        got = padding_waste(list(lengths), batch_size)
         want = padding_waste_reference(lengths, batch_size)
+        try:
+            with forbid(functions=[padding_waste_reference, _batches_waste]):
+                got = padding_waste(list(lengths), batch_size)
+        except ForbiddenCall:
+            return fail(
+                "padding_waste calls the course's own padding code (switched off while your function is "
+                "checked): count the tokens yourself."
+            )
         try:
             got = float(got)
         except (TypeError, ValueError):

@@ -1,17 +1,165 @@
 """Checks for chapter 2, "Putting it all together": the tokenizer's options, special tokens, classify().
 
-Each check takes the learner's function, runs it on its own inputs and says what to fix.
+Each check takes the learner's function and runs it on the notebook's examples and on inputs of its
+own, chosen so that each mistake a message names shows: texts all shorter (or all longer) than the
+asked length, a tokenizer whose ids are not BERT's (`other_tokenizer`), a model with another head and
+other label names (`changed_classifier`). While the learner's function runs, `forbid` makes the
+one-call API the exercise rebuilds by hand raise `ForbiddenCall` (the pipeline in `classify`, the
+tokenizer's own encoding in `with_special_tokens`), so that the check can say so.
+
+The helpers are also the hidden tests' inputs (with other words, labels and seeds than here).
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Sequence
+import string
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from course.checks.base import CheckResult, fail, register, success
 
 SCORE_TOLERANCE = 1e-4
+BERT_IDS = {"cls": 101, "sep": 102, "pad": 0}
+
+
+# --- inputs the learner has not seen: another tokenizer, another model ------------------------------------
+
+
+class ForbiddenCall(RuntimeError):
+    """Raised when the learner's function calls what the exercise asks to rebuild by hand."""
+
+
+_MISSING = object()
+SHORTCUT = "course: this ready-made function is switched off while your function is checked"
+
+
+def _switched_off(*args: Any, **kwargs: Any) -> None:
+    # Its code replaces a function's code for a while, so it runs with that function's globals:
+    # builtins and literals only.
+    raise RuntimeError("course: this ready-made function is switched off while your function is checked")
+
+
+@contextmanager
+def forbid(
+    targets: Iterable[tuple[type, str]] = (), message: str = SHORTCUT, functions: Iterable[Callable] = ()
+) -> Iterator[None]:
+    """While the block runs, the APIs an exercise rebuilds raise `ForbiddenCall(message)`; restored after.
+
+    `targets`: `(class, method name)` pairs, replaced on the class (so every instance, however the
+    learner reached it). `functions`: the course's own reference functions; their code is swapped, so a
+    name imported before or an alias is switched off too.
+    """
+    saved = []
+    codes = []
+
+    def blocked(*args: Any, **kwargs: Any) -> Any:
+        raise ForbiddenCall(message)
+
+    try:
+        for owner, name in targets:
+            saved.append((owner, name, owner.__dict__.get(name, _MISSING)))
+            setattr(owner, name, blocked)
+        for function in functions:
+            codes.append((function, function.__code__))
+            function.__code__ = _switched_off.__code__
+        try:
+            yield
+        except RuntimeError as error:
+            if str(error) == SHORTCUT and not isinstance(error, ForbiddenCall):
+                raise ForbiddenCall(message) from None
+            raise
+    finally:
+        for function, code in codes:
+            function.__code__ = code
+        for owner, name, old in reversed(saved):
+            if old is _MISSING:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, old)
+
+
+def _defining(obj: Any, name: str) -> type:
+    """The class in type(obj)'s MRO that defines `name` (found from the object, not a module's attribute)."""
+    return next(klass for klass in type(obj).__mro__ if name in klass.__dict__)
+
+
+def encoding_methods(tokenizer: Any) -> list[tuple[type, str]]:
+    """The tokenizer's own ways of turning a text into framed ids: tokenizer(...), encode, _encode_plus."""
+    return [(_defining(tokenizer, name), name) for name in ("__call__", "encode", "_encode_plus")]
+
+
+def pipeline_methods() -> list[tuple[type, str]]:
+    """Building or running any transformers pipeline: `Pipeline.__init__`, `__call__` and `forward`."""
+    from transformers.pipelines.base import Pipeline
+
+    return [(Pipeline, name) for name in ("__init__", "__call__", "forward")]
+
+
+def other_tokenizer(words: Sequence[str], model_max_length: int = 512) -> Any:
+    """A small uncased WordPiece tokenizer (transformers' BertTokenizer) whose ids are not BERT's.
+
+    Its vocabulary: `words`, then [UNK] [SEP] [PAD] [CLS] [MASK], then letters, digits (and their ##
+    continuations) and punctuation, so that no text is unknown. [CLS] is len(words) + 3, [SEP]
+    len(words) + 1, [PAD] len(words) + 2 (BERT's: 101, 102, 0). Built in about a millisecond.
+    """
+    from transformers import BertTokenizer
+
+    pieces = string.ascii_lowercase + string.digits
+    vocab: dict[str, int] = {}
+    for token in [
+        *(word.lower() for word in words),
+        "[UNK]",
+        "[SEP]",
+        "[PAD]",
+        "[CLS]",
+        "[MASK]",
+        *pieces,
+        *("##" + c for c in pieces),
+        *string.punctuation,
+    ]:
+        vocab.setdefault(token, len(vocab))
+    tokenizer = BertTokenizer(vocab=vocab, model_max_length=model_max_length)
+    if tokenizer.cls_token_id == BERT_IDS["cls"] or tokenizer.pad_token_id == BERT_IDS["pad"]:
+        raise ValueError("choose another number of words: the special ids must differ from BERT's")
+    return tokenizer
+
+
+def changed_classifier(
+    model: Any, labels: Sequence[str] = ("bad", "meh", "good"), seed: int = 0, scale: float = 0.2
+) -> Any:
+    """A copy of a sequence classifier with a new, seeded head of len(labels) classes and those names.
+
+    The body is the model's; the head's weights are drawn from a seeded generator (the global random
+    state is untouched), so the copy answers differently from the original, with other label names.
+    """
+    import torch
+
+    changed = copy.deepcopy(model)
+    head = changed.classifier
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        weight = torch.randn(len(labels), head.in_features, generator=generator) * scale
+        bias = torch.randn(len(labels), generator=generator) * scale
+    with torch.random.fork_rng(devices=[]):  # Linear's own init draws from the global generator
+        new_head = torch.nn.Linear(head.in_features, len(labels))
+    with torch.no_grad():
+        new_head.weight.copy_(weight)
+        new_head.bias.copy_(bias)
+    changed.classifier = new_head
+    changed.config.num_labels = len(labels)
+    changed.config.id2label = dict(enumerate(labels))
+    changed.config.label2id = {label: i for i, label in enumerate(labels)}
+    return changed.eval()
+
+
+# --- exercise 1: fixed-length batches ------------------------------------------------------------------
+
+SHORT_TEXTS = ("Yes.", "No way.", "Fine by me!")  # each far shorter than 12 tokens
+LONG_TEXTS = ("This sentence is far too long for five tokens.", "So is this one, by quite a margin.")
+FIXED_WORDS = ("pad", "the", "short", "rows", "cut", "long", "ones")
+FIXED_TEXTS = ("Pad the short rows.", "ok", "Cut the long rows, keep the short ones whole, and pad.")
 
 
 def _tensor_kind_problem(name: str, value: Any) -> CheckResult | None:
@@ -26,65 +174,134 @@ def _tensor_kind_problem(name: str, value: Any) -> CheckResult | None:
     )
 
 
-@register("together_fixed_length")
+def _fixed_cases(tokenizer: Any, texts: list[str], length: int) -> list[tuple[str, Any, list[str], int]]:
+    other = other_tokenizer(FIXED_WORDS)
+    return [
+        (f"your texts, length {length}", tokenizer, texts, length),
+        ("texts all shorter than 12 tokens, length 12", tokenizer, list(SHORT_TEXTS), 12),
+        ("texts all longer than 5 tokens, length 5", tokenizer, list(LONG_TEXTS), 5),
+        (f"another tokenizer ([PAD] is {other.pad_token_id}), length 7", other, list(FIXED_TEXTS), 7),
+    ]
+
+
+@register(
+    "together_fixed_length",
+    hints=(
+        "Sections 1 and 2 of the notebook (Padding, Truncation): which padding value pads to max_length, "
+        "and which switch cuts the long texts.",
+        "one call: tokenizer(texts, padding=..., truncation=..., max_length=length, return_tensors=...)",
+    ),
+)
 def check_fixed_length(
     encode_fixed: Callable[..., Any], tokenizer: Any, texts: Sequence[str], length: int = 8
 ) -> CheckResult:
-    """`encode_fixed(texts, tokenizer, length)` -> every row exactly `length` tokens, PyTorch tensors."""
+    """`encode_fixed(texts, tokenizer, length)` -> every row exactly `length` tokens, PyTorch tensors.
+
+    Run on the learner's texts, then on texts all shorter and all longer than the length, then with a
+    tokenizer whose [PAD] is not 0.
+    """
     import torch
 
-    texts = list(texts)
-    batch = encode_fixed(texts, tokenizer, length)
-    if not hasattr(batch, "keys") or "input_ids" not in batch:
-        return fail("return what the tokenizer returns: a BatchEncoding with input_ids and attention_mask.")
-    if "attention_mask" not in batch:
-        return fail("the batch has no attention_mask: keep the one the tokenizer returns.")
-    ids, mask = batch["input_ids"], batch["attention_mask"]
-    problem = _tensor_kind_problem("input_ids", ids)
-    if problem is not None:
-        return problem
-    if ids.dim() != 2 or ids.shape[0] != len(texts):
-        return fail(f"input_ids has shape {list(ids.shape)}: one row per text, [{len(texts)}, {length}].")
-    width = ids.shape[1]
-    if width < length:
-        return fail(
-            f'rows are {width} tokens long, not {length}: padding="longest" (or True) pads to the '
-            f'longest text only; padding="max_length" with max_length={length} pads to {length}.'
-        )
-    if width > length:
-        return fail(
-            f"rows are {width} tokens long, not {length}: cut the long texts with truncation=True "
-            f'and max_length={length} (padding="max_length" pads the short ones).'
-        )
-    expected = tokenizer(texts, padding="max_length", truncation=True, max_length=length, return_tensors="pt")
-    if not torch.equal(ids, expected["input_ids"]):
-        row = next(i for i in range(len(texts)) if not torch.equal(ids[i], expected["input_ids"][i]))
-        return fail(
-            f"row {row} differs from the tokenizer's own truncation: {ids[row].tolist()} vs "
-            f"{expected['input_ids'][row].tolist()}; let the tokenizer pad and truncate "
-            "(it keeps [CLS] and [SEP])."
-        )
-    if not torch.equal(
-        torch.as_tensor(mask).to(expected["attention_mask"].dtype), expected["attention_mask"]
-    ):
-        return fail("the attention mask is not the tokenizer's: 1 on real tokens, 0 on padding.")
+    cases = _fixed_cases(tokenizer, list(texts), length)
+    for case, tok, case_texts, n in cases:
+        batch = encode_fixed(list(case_texts), tok, n)
+        if not hasattr(batch, "keys") or "input_ids" not in batch:
+            return fail(
+                "return what the tokenizer returns: a BatchEncoding with input_ids and attention_mask."
+            )
+        if "attention_mask" not in batch:
+            return fail("the batch has no attention_mask: keep the one the tokenizer returns.")
+        ids, mask = batch["input_ids"], batch["attention_mask"]
+        problem = _tensor_kind_problem("input_ids", ids)
+        if problem is not None:
+            return problem
+        if ids.dim() != 2 or ids.shape[0] != len(case_texts):
+            return fail(
+                f"{case}: input_ids has shape {list(ids.shape)}: one row per text, [{len(case_texts)}, {n}]."
+            )
+        width = ids.shape[1]
+        if width < n:
+            return fail(
+                f'{case}: rows are {width} tokens long, not {n}: padding="longest" (or True) pads to the '
+                f'longest text only; padding="max_length" with max_length={n} pads to {n}.'
+            )
+        if width > n:
+            return fail(
+                f"{case}: rows are {width} tokens long, not {n}: cut the long texts with truncation=True "
+                f'and max_length={n} (padding="max_length" pads the short ones).'
+            )
+        expected = tok(case_texts, padding="max_length", truncation=True, max_length=n, return_tensors="pt")
+        if not torch.equal(ids, expected["input_ids"]):
+            if tok is not tokenizer:
+                notebook = tokenizer(case_texts, padding="max_length", truncation=True, max_length=n)
+                if ids.tolist() == notebook["input_ids"]:
+                    return fail(
+                        f"{case}: these are the ids of the notebook's tokenizer, not of the one passed "
+                        "in: call the `tokenizer` argument."
+                    )
+            row = next(i for i in range(len(case_texts)) if not torch.equal(ids[i], expected["input_ids"][i]))
+            return fail(
+                f"{case}: row {row} is {ids[row].tolist()}, the tokenizer gives "
+                f"{expected['input_ids'][row].tolist()}: let the tokenizer pad (with its own [PAD] id) and "
+                "truncate (it keeps [CLS] and [SEP])."
+            )
+        if not torch.equal(
+            torch.as_tensor(mask).to(expected["attention_mask"].dtype), expected["attention_mask"]
+        ):
+            return fail(f"{case}: the attention mask is not the tokenizer's: 1 on real tokens, 0 on padding.")
     return success(
-        f"every row is exactly {length} tokens: short texts padded, long ones truncated, "
-        "[CLS] ... [SEP] kept, PyTorch tensors."
+        f"every row is exactly `length` tokens ({len(cases)} cases: short texts padded, long ones truncated, "
+        "another tokenizer), [CLS] ... [SEP] kept, PyTorch tensors."
     )
 
 
+# --- exercise 2: special tokens ------------------------------------------------------------------------
+
 SPECIAL_TEXTS = ("I hate this so much!", "Tokenizers add special tokens.", "ok")
+SPECIAL_WORDS = ("frame", "every", "input", "with", "its", "own", "ids", "special", "tokens")
+OTHER_SPECIAL_TEXTS = ("Special tokens frame every input.", "Its own ids!")
+# pieces of no text (a continuation first): re-encoding their decoded text gives other ids
+ODD_PIECES = ("##q", "frame", "##z", "x", "ids")
 
 
-@register("together_special_tokens")
+def _special_cases(tokenizer: Any) -> list[tuple[str, Any, list[int], list[int]]]:
+    """(what, tokenizer, bare ids, expected ids) on the notebook's tokenizer, then on another one."""
+    other = other_tokenizer(SPECIAL_WORDS)
+    cases = []
+    for tok, texts in ((tokenizer, SPECIAL_TEXTS), (other, OTHER_SPECIAL_TEXTS)):
+        for text in texts:
+            bare = tok.convert_tokens_to_ids(tok.tokenize(text))
+            cases.append((repr(text), tok, bare, list(tok(text)["input_ids"])))
+    odd = other.convert_tokens_to_ids(list(ODD_PIECES))
+    cases.append(("ids of no text", other, odd, [other.cls_token_id, *odd, other.sep_token_id]))
+    return cases
+
+
+@register(
+    "together_special_tokens",
+    hints=(
+        "Section 4 (Special tokens): compare tokenizer(sequence) with tokenize + convert_tokens_to_ids, "
+        "and decode both.",
+        "tokenizer.cls_token_id and tokenizer.sep_token_id; build a new list with +, do not insert in place",
+    ),
+)
 def check_special_tokens(with_special_tokens: Callable[..., Any], tokenizer: Any) -> CheckResult:
-    """`with_special_tokens(ids, tokenizer)` adds what `tokenizer(text)` adds around the bare ids."""
-    cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
-    for text in SPECIAL_TEXTS:
-        ids = tokenizer.convert_tokens_to_ids(tokenizer.tokenize(text))
+    """`with_special_tokens(ids, tokenizer)` adds what `tokenizer(text)` adds around the bare ids.
+
+    Run on the notebook's tokenizer, then on one whose [CLS]/[SEP] ids are not BERT's, last on ids of
+    no text; the tokenizer's own encoding is blocked while the learner's function runs.
+    """
+    for what, tok, ids, expected in _special_cases(tokenizer):
+        cls, sep = tok.cls_token_id, tok.sep_token_id
         given = copy.deepcopy(ids)
-        result = with_special_tokens(given, tokenizer)
+        try:
+            with forbid(encoding_methods(tok), "with_special_tokens must not encode a text"):
+                result = with_special_tokens(given, tok)
+        except ForbiddenCall:
+            return fail(
+                "with_special_tokens called the tokenizer on a text (tokenizer(...) or encode): add the "
+                "two special ids to the ids yourself."
+            )
         if given != ids:
             return fail(
                 "with_special_tokens changed the list it was given (insert/append in place): "
@@ -94,13 +311,17 @@ def check_special_tokens(with_special_tokens: Callable[..., Any], tokenizer: Any
             result = result.tolist()
         if not isinstance(result, list):
             return fail(f"with_special_tokens returned a {type(result).__name__}: return a list of ids.")
-        expected = tokenizer(text)["input_ids"]
         if result == expected:
             continue
         if result == ids:
             return fail(
                 f"no special tokens were added: the model was trained with [CLS] ({cls}) first and "
                 f"[SEP] ({sep}) last."
+            )
+        if cls != BERT_IDS["cls"] and (result[:1] == [BERT_IDS["cls"]] or result[-1:] == [BERT_IDS["sep"]]):
+            return fail(
+                f"for a tokenizer whose [CLS] is {cls} and [SEP] {sep} you added BERT's 101 and 102: "
+                "take the ids from the tokenizer, not from memory."
             )
         if result[:1] == [sep] or result[-1:] == [cls]:
             return fail(
@@ -110,80 +331,151 @@ def check_special_tokens(with_special_tokens: Callable[..., Any], tokenizer: Any
             return fail(f"the result does not start with [CLS] (tokenizer.cls_token_id = {cls}).")
         if result[-1:] != [sep]:
             return fail(f"the result does not end with [SEP] (tokenizer.sep_token_id = {sep}).")
-        return fail(f"for {text!r}: {result} differs from tokenizer(text)['input_ids'] = {expected}.")
-    return success("your ids match tokenizer(text)['input_ids']: [CLS] + the words' ids + [SEP].")
+        return fail(
+            f"for {what}: {result} differs from the expected {expected}: keep the ids in between as given."
+        )
+    return success(
+        "your ids match tokenizer(text)['input_ids'], for BERT's tokenizer and for one with other ids: "
+        "[CLS] + the ids + [SEP]."
+    )
 
+
+# --- exercise 3: classify(texts, tokenizer, model) -----------------------------------------------------
 
 COURSE_SENTENCES = (
     "I've been waiting for a HuggingFace course my whole life.",
     "I hate this so much!",
 )
+CLASSIFY_TEXTS = (
+    "Not bad.",
+    "A long, slow film that nobody in the audience seemed to enjoy at all.",
+    "Great!",
+)
+CLASSIFY_WORDS = ("film", "great", "slow", "not", "bad")
 
 
-def _logits(model: Any, tokenizer: Any, texts: list[str], mask: bool = True) -> Any:
+def reference_scores(tokenizer: Any, model: Any, texts: Sequence[str], mask: bool = True) -> Any:
+    """Softmax probabilities of one padded, truncated batch (without the attention mask: mask=False)."""
     import torch
 
-    batch = tokenizer(texts, padding=True, truncation=True, return_tensors="pt")
+    batch = tokenizer(list(texts), padding=True, truncation=True, return_tensors="pt")
     if not mask:
         batch.pop("attention_mask")
     with torch.no_grad():
-        return model(**batch).logits
+        return torch.softmax(model(**batch).logits, dim=-1)
 
 
-@register("together_classify")
+def _labelled(model: Any, scores: Any) -> list[tuple[str, float]]:
+    return [(model.config.id2label[int(row.argmax())], row.max().item()) for row in scores]
+
+
+def _same(result: list[dict], labelled: list[tuple[str, float]]) -> bool:
+    return all(
+        r["label"] == label and abs(float(r["score"]) - score) <= SCORE_TOLERANCE
+        for r, (label, score) in zip(result, labelled, strict=True)
+    )
+
+
+def _classify_cases(tokenizer: Any, model: Any, texts: list[str]) -> list[tuple[str, Any, Any, list[str]]]:
+    changed = changed_classifier(model)
+    return [
+        ("the notebook's tokenizer and model", tokenizer, model, texts),
+        ("a model with a new head of 3 labels (bad, meh, good)", tokenizer, changed, list(CLASSIFY_TEXTS)),
+        ("another tokenizer (other ids) and that model", other_tokenizer(CLASSIFY_WORDS), changed, texts),
+    ]
+
+
+@register(
+    "together_classify",
+    hints=(
+        "Section 5 (From text to labels in one piece): the cell before the pipeline does every step.",
+        "tokenizer(texts, padding=True, truncation=True, return_tensors='pt'); model(**batch).logits; "
+        "torch.softmax(..., dim=-1); model.config.id2label[index]; tensor.item()",
+    ),
+)
 def check_classify(
-    classify: Callable[[list[str]], Any], texts: Sequence[str] = COURSE_SENTENCES, classifier: Any = None
+    classify: Callable[..., Any], tokenizer: Any, model: Any, texts: Sequence[str] = COURSE_SENTENCES
 ) -> CheckResult:
-    """`classify(texts)` returns what the sentiment pipeline returns: [{'label': ..., 'score': ...}, ...]."""
-    import torch
+    """`classify(texts, tokenizer, model)` returns what the sentiment pipeline returns, built by hand.
 
+    Run on the notebook's objects, then on a model with another head and label names, then with a
+    tokenizer whose ids are not BERT's; building or running a pipeline is blocked meanwhile.
+    """
     texts = list(texts)
-    if classifier is None:
-        from transformers import pipeline
-
-        classifier = pipeline("sentiment-analysis")
-    expected = classifier(texts)
-    result = classify(list(texts))
-    if not isinstance(result, list) or len(result) != len(texts):
-        return fail(
-            f"classify must return a list with one result per text ({len(texts)}), got "
-            f"{type(result).__name__}{'' if not hasattr(result, '__len__') else f' of {len(result)}'}."
-        )
-    for i, (mine, theirs) in enumerate(zip(result, expected)):
-        if not isinstance(mine, dict) or set(mine) != {"label", "score"}:
-            return fail(f"result {i} is {mine!r}: each result is a dict with two keys, 'label' and 'score'.")
-        label, score = mine["label"], mine["score"]
-        if not isinstance(label, str):
+    for what, tok, mdl, case_texts in _classify_cases(tokenizer, model, texts):
+        scores = reference_scores(tok, mdl, case_texts)
+        expected = _labelled(mdl, scores)
+        try:
+            with forbid(pipeline_methods(), "classify must not use a pipeline", [reference_scores]):
+                result = classify(list(case_texts), tok, mdl)
+        except ForbiddenCall:
             return fail(
-                f"result {i} has label {label!r}, a class index: turn it into a name with "
-                "model.config.id2label[index]."
+                "classify built or ran a pipeline (or the course's reference_scores): the exercise is the "
+                "pipeline by hand. Use the tokenizer and the model you are given."
             )
-        if hasattr(score, "item"):
-            score = score.item()
-        if not isinstance(score, float):
+        if not isinstance(result, list) or len(result) != len(case_texts):
+            size = f" of {len(result)}" if hasattr(result, "__len__") else ""
             return fail(
-                f"result {i} has score of type {type(score).__name__}: return a Python float (tensor.item())."
+                f"{what}: classify must return a list with one result per text ({len(case_texts)}), got "
+                f"{type(result).__name__}{size}."
             )
-        if not 0.0 <= score <= 1.0:
-            return fail(
-                f"result {i} has score {score:.3f}, outside [0, 1]: these are logits; turn them into "
-                "probabilities with torch.softmax(logits, dim=-1)."
-            )
-        if label != theirs["label"]:
-            return fail(
-                f"text {i}: you say {label}, the pipeline says {theirs['label']} "
-                f"({theirs['score']:.2f}): take the label of the largest probability (argmax)."
-            )
-        if abs(score - theirs["score"]) > SCORE_TOLERANCE:
-            model, tokenizer = classifier.model, classifier.tokenizer
-            plain = torch.softmax(_logits(model, tokenizer, texts, mask=False), dim=-1).max(dim=-1).values
-            if abs(score - plain[i].item()) <= SCORE_TOLERANCE:
+        for i, mine in enumerate(result):
+            if not isinstance(mine, dict) or set(mine) != {"label", "score"}:
                 return fail(
-                    f"text {i}: score {score:.4f} vs the pipeline's {theirs['score']:.4f}: the padded "
-                    "row was run without its attention mask; pass **batch (with attention_mask)."
+                    f"result {i} is {mine!r}: each result is a dict with two keys, 'label' and 'score'."
                 )
+            label, score = mine["label"], mine["score"]
+            if not isinstance(label, str):
+                return fail(
+                    f"result {i} has label {label!r}, a class index: turn it into a name with "
+                    "model.config.id2label[index]."
+                )
+            if not isinstance(score, float):
+                return fail(
+                    f"result {i} has a score of type {type(score).__name__}: return a Python float "
+                    "(tensor.item())."
+                )
+            if not 0.0 <= score <= 1.0:
+                return fail(
+                    f"result {i} has score {score:.3f}, outside [0, 1]: these are logits; turn them into "
+                    "probabilities with torch.softmax(logits, dim=-1)."
+                )
+        if _same(result, expected):
+            continue
+        names = sorted(mdl.config.id2label.values())
+        if mdl is not model:
+            if _same(result, _labelled(model, reference_scores(tok, model, case_texts))):
+                return fail(
+                    f"{what}: you returned the answers of the notebook's model: use the `model` argument."
+                )
+            strays = sorted({r["label"] for r in result} - set(names))
+            if strays:
+                return fail(
+                    f"{what}: labels {strays} are not this model's ({names}): take the names from "
+                    "model.config.id2label, not from memory."
+                )
+        if tok is not tokenizer and _same(
+            result, _labelled(mdl, reference_scores(tokenizer, mdl, case_texts))
+        ):
+            return fail(f"{what}: you tokenized with the notebook's tokenizer: use the `tokenizer` argument.")
+        unmasked = _labelled(mdl, reference_scores(tok, mdl, case_texts, mask=False))
+        if _same(result, unmasked):
             return fail(
-                f"text {i}: score {score:.4f} vs the pipeline's {theirs['score']:.4f}: softmax over the "
-                "labels (dim=-1), of logits from the same tokenizer and model, with the attention mask."
+                f"{what}: your scores are those of the padded batch run without its attention mask; pass "
+                "**batch (with attention_mask) to the model."
             )
-    return success(f"classify matches the pipeline on all {len(texts)} texts: labels and scores.")
+        i = next(i for i, (r, e) in enumerate(zip(result, expected, strict=True)) if not _same([r], [e]))
+        label, score = expected[i]
+        if result[i]["label"] != label:
+            return fail(
+                f"{what}, text {i}: you say {result[i]['label']}, the model says {label} ({score:.2f}): take "
+                "the label of the largest probability (argmax over the labels)."
+            )
+        return fail(
+            f"{what}, text {i}: score {result[i]['score']:.4f}, expected {score:.4f}: softmax over the "
+            "labels (dim=-1), of logits from the given tokenizer and model, with the attention mask."
+        )
+    return success(
+        "classify matches the pipeline: labels and scores, for the notebook's model, for a model with "
+        "other labels and for another tokenizer."
+    )
