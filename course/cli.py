@@ -228,6 +228,45 @@ def hub_serve(args: argparse.Namespace) -> int:
     return run(args.root, args.host, args.port, log=args.log)
 
 
+def _report_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("out", help="the output folder of a finished `course grade` run (its --out)")
+    parser.add_argument(
+        "--similarity-threshold",
+        type=float,
+        default=None,
+        help="list student pairs whose answer similarity (0-1) is at least this "
+        "(default: c.ClassReport.similarity_threshold in nbgrader_config.py, else 0.6)",
+    )
+    parser.add_argument(
+        "--common-share",
+        type=float,
+        default=None,
+        help="code found in more than this share of the class is left out of the similarity (default 0.5)",
+    )
+
+
+@command(
+    "report",
+    "recompute the class report (OUT/report.html: difficulty, discrimination, hints, similar answers) "
+    "from a finished grading run; scores are not touched",
+    _report_arguments,
+)
+def class_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from course.grading.report import recompute
+
+    try:
+        lines = recompute(
+            Path(args.out), similarity_threshold=args.similarity_threshold, common_share=args.common_share
+        )
+    except (FileNotFoundError, ValueError) as error:
+        print(f"report failed: {error}", file=sys.stderr)
+        return 1
+    print("\n".join(lines))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `course` command."""
     parser = argparse.ArgumentParser(prog="course", description=__doc__)
