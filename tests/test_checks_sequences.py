@@ -43,6 +43,8 @@ def test_batch_dim_right():
         (lambda ids: [ids], "wrap it in a tensor"),
         (lambda ids: torch.tensor([ids], dtype=torch.float), "token ids are integers"),
         (lambda ids: torch.tensor([sorted(ids)]), "other ids"),
+        (lambda ids: torch.tensor([ids + [0]]), "expected [1, 6] for a sentence of 6 tokens"),
+        (lambda ids: torch.tensor([ids], dtype=torch.int32), "use torch.long"),
     ],
 )
 def test_batch_dim_wrong(wrong, message):
@@ -115,6 +117,12 @@ def _mask_inverted(sequences, pad):
         (_fixed_width, "pad every row up to 4, no further"),
         (_mask_inverted, "row 0 ignores some of its real tokens"),
         (lambda s, p: pad_batch(s, p)[0], "must return a pair"),
+        (lambda s, p: tuple(t[:1] for t in pad_batch(s, p)), "one row per sequence"),
+        (lambda s, p: tuple(t[:, :-1] for t in pad_batch(s, p)), "a row lost tokens"),
+        (lambda s, p: (pad_batch(s, p)[0].float(), pad_batch(s, p)[1]), "input_ids has dtype torch.float32"),
+        (lambda s, p: (pad_batch(s, p)[0].flip(1), pad_batch(s, p)[1]), "should start with its own ids"),
+        (lambda s, p: (pad_batch(s, p)[0], pad_batch(s, p)[1][:, :1]), "the mask needs one value per token"),
+        (lambda s, p: (pad_batch(s, p)[0], 2 * pad_batch(s, p)[1]), "values other than 0 and 1"),
     ],
 )
 def test_pad_batch_wrong(wrong, message):
@@ -176,6 +184,83 @@ def test_masked_batch_training_mode(classifier, tokenizer):
     assert not result.passed and "model.eval()" in result.message
 
 
+def _run(model, ids, mask=None):
+    with torch.no_grad():
+        out = model(ids, attention_mask=mask, output_hidden_states=True)
+    return out
+
+
+def _replace(index, change):
+    """masked_forward with its output number `index` changed by `change`."""
+
+    def answer(model, sequences, pad):
+        out = list(masked_forward(model, sequences, pad))
+        out[index] = change(out[index])
+        return tuple(out)
+
+    return answer
+
+
+def _flipped(model, sequences, pad):
+    ids, mask = pad_batch(sequences, pad)
+    out = _run(model, ids.flip(1), mask.flip(1))
+    return out.logits, out.hidden_states[-1]
+
+
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        (lambda m, s, p: masked_forward(m, s, p)[0], "must return a pair"),
+        (_replace(0, lambda logits: logits.tolist()), "logits is a list"),
+        (_replace(0, lambda logits: logits[:1]), "logits has shape [1, 2]"),
+        (_replace(1, lambda hidden: hidden[:, 0]), "[batch, sequence, hidden]"),
+        (_flipped, "pad with pad_token_id, pass attention_mask, and return"),
+    ],
+)
+def test_masked_batch_wrong(classifier, tokenizer, wrong, message):
+    result = run_check("sequences_masked_batch", wrong, classifier, SENTENCES, tokenizer.pad_token_id)
+    assert not result.passed and message in result.message, result.message
+
+
+def test_masked_batch_with_the_global_model(classifier, tokenizer):
+    result = run_check(
+        "sequences_masked_batch",
+        lambda model, s, p: masked_forward(classifier, s, p),
+        classifier,
+        SENTENCES,
+        tokenizer.pad_token_id,
+    )
+    assert not result.passed and "not the `model` argument" in result.message, result.message
+    assert "with another model" in result.message
+
+
+def test_masked_batch_with_a_model_of_its_own(classifier, tokenizer):
+    import copy
+
+    third = copy.deepcopy(classifier)
+    calls = []
+
+    def remembers_the_first_model(model, sequences, pad):
+        calls.append(model)
+        return masked_forward(calls[0] if len(calls) > 1 else model, sequences, pad)
+
+    result = run_check("sequences_masked_batch", remembers_the_first_model, third, SENTENCES, 0)
+    assert not result.passed and "not the `model` argument" in result.message, result.message
+
+    given = []
+
+    def the_wrong_copy(model, sequences, pad):
+        given.append(model)
+        if len(given) > 1:  # the check's second call: run another model than the one given
+            with torch.no_grad():
+                model = copy.deepcopy(model)
+                model.classifier.weight.mul_(-1)
+        return masked_forward(model, sequences, pad)
+
+    result = run_check("sequences_masked_batch", the_wrong_copy, third, SENTENCES, 0)
+    assert not result.passed and "pass the `model` argument itself" in result.message, result.message
+
+
 # --- sequences_truncate ----------------------------------------------------------------------------------
 def test_truncate_right(tokenizer):
     def encode(texts, tok, max_length):
@@ -197,7 +282,7 @@ def _sliced(texts, tok, max_length):
             lambda t, tok, m: tok(t, padding=True, return_tensors="pt"),
             "pass truncation=True and max_length=16",
         ),
-        (_sliced, "row 1 does not end with [SEP] (102): it was cut by slicing"),
+        (_sliced, "row 1 does not end with [SEP] (102)"),
         (lambda t, tok, m: tok(t, padding=True, truncation=True, max_length=m), 'return_tensors="pt"'),
         (
             lambda t, tok, m: {
@@ -212,3 +297,69 @@ def _sliced(texts, tok, max_length):
 def test_truncate_wrong(tokenizer, wrong, message):
     result = run_check("sequences_truncate", wrong, tokenizer, LONG_TEXTS, 16)
     assert not result.passed and message in result.message, result.message
+
+
+def _encode(texts, tok, max_length, **kwargs):
+    options = dict(padding=True, truncation=True, max_length=max_length, return_tensors="pt")
+    return tok(texts, **{**options, **kwargs})
+
+
+def _wrong_mask(texts, tok, max_length):
+    batch = _encode(texts, tok, max_length)
+    mask = batch["attention_mask"].clone()
+    mask[:, 1] = 0  # a real token hidden
+    return {"input_ids": batch["input_ids"], "attention_mask": mask}
+
+
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        (lambda t, tok, m: _encode(t, tok, m)["input_ids"], "a BatchEncoding with input_ids"),
+        (lambda t, tok, m: _encode(t[:1], tok, m), "one row per text"),
+        (
+            lambda t, tok, m: _encode(t, tok, m, add_special_tokens=False),
+            "row 0 does not start with [CLS] (101)",
+        ),
+        (_wrong_mask, "the attention mask is not the tokenizer's"),
+        (lambda t, tok, m: _encode(t[::-1], tok, m), "the ids differ from tokenizer(texts"),
+        (
+            lambda t, tok, m: _encode(t, tok, m, padding="max_length"),
+            None,  # padding to max_length is right too
+        ),
+    ],
+)
+def test_truncate_more(tokenizer, wrong, message):
+    result = run_check("sequences_truncate", wrong, tokenizer, LONG_TEXTS, 16)
+    if message is None:
+        assert result.passed, result.message
+    else:
+        assert not result.passed and message in result.message, result.message
+
+
+def test_truncate_with_the_global_tokenizer(tokenizer):
+    result = run_check(
+        "sequences_truncate", lambda t, tok, m: _encode(t, tokenizer, m), tokenizer, LONG_TEXTS, 16
+    )
+    assert not result.passed and "ignores the tokenizer it is given" in result.message, result.message
+    assert "another vocabulary ([CLS] = 2)" in result.message
+
+
+def test_truncate_with_sep_hard_coded(tokenizer):
+    def sliced_then_sep(texts, tok, max_length):
+        batch = {
+            k: v[:, :max_length].clone() for k, v in tok(texts, padding=True, return_tensors="pt").items()
+        }
+        last = batch["attention_mask"].sum(1) - 1
+        batch["input_ids"][torch.arange(len(texts)), last] = 102
+        return batch
+
+    result = run_check("sequences_truncate", sliced_then_sep, tokenizer, LONG_TEXTS, 16)
+    assert not result.passed and "does not end with [SEP] (3)" in result.message, result.message
+
+
+def test_every_failure_message_is_reached():
+    from message_coverage import assert_every_failure_reached
+
+    import course.checks.sequences
+
+    assert_every_failure_reached(course.checks.sequences)

@@ -68,6 +68,8 @@ def good_chars(text):
         (lambda text: text.lower().split(), "exactly one character"),
         (lambda text: "".join(good_chars(text)), "returned one string"),
         (lambda text: [ord(c) for c in good_chars(text)], "must be a string"),
+        (lambda text: [c for c in text.lower() if c != " "], "keeps spaces or other whitespace"),
+        (lambda text: [c for c in text.lower() if c.isalpha()], "expected ["),
     ],
 )
 def test_char_tokenizer_wrong(answer, expected):
@@ -170,75 +172,155 @@ def test_vocab_stats_wrong_cap():
     assert not result.passed and "the most frequent training token" in result.message
 
 
-def test_vocab_stats_reference_passes():
+def test_vocab_stats_reference_agrees_with_the_answer():
+    """The course's reference (used by the notebook when the exercise is unanswered) is right, though
+    the check refuses it as a learner's answer."""
+    from course.checks.tokenizers import STATS_TEST, STATS_TRAIN
     from course.tokenizer_zoo import vocab_stats
 
-    assert check("tokenizers_vocab_stats", vocab_stats).passed
+    for cap in (None, 1):
+        assert vocab_stats(str.split, STATS_TRAIN, STATS_TEST, cap) == good_stats(
+            str.split, STATS_TRAIN, STATS_TEST, cap
+        )
 
 
 # --- encode / decode round trip ------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def pieces(tokenizer):
-    def encode(text):
-        ids = tokenizer.convert_tokens_to_ids(tokenizer.tokenize(text))
-        return [tokenizer.cls_token_id] + ids + [tokenizer.sep_token_id]
-
-    def decode(ids):
-        return tokenizer.decode(ids, skip_special_tokens=True)
-
-    return encode, decode
+def good_encode(text, tokenizer):
+    ids = tokenizer.convert_tokens_to_ids(tokenizer.tokenize(text))
+    return [tokenizer.cls_token_id] + ids + [tokenizer.sep_token_id]
 
 
-def test_round_trip_right(pieces, tokenizer):
-    result = check("tokenizers_round_trip", *pieces, tokenizer)
+def good_decode(ids, tokenizer):
+    return tokenizer.decode(ids, skip_special_tokens=True)
+
+
+def test_round_trip_right(tokenizer):
+    result = check("tokenizers_round_trip", good_encode, good_decode, tokenizer)
     assert result.passed, result.message
-    assert "lowercased" in result.message
+    assert "lowercased" in result.message and "[CLS] = 2, [SEP] = 3" in result.message
     assert "\"i ' ve been" in result.message and "clean_up_tokenization_spaces" in result.message
 
 
-def test_round_trip_loads_the_tokenizer_itself(pieces):
-    assert check("tokenizers_round_trip", *pieces).passed
+def test_round_trip_loads_the_tokenizer_itself():
+    assert check("tokenizers_round_trip", good_encode, good_decode).passed
 
 
-def test_round_trip_wrong_encode(pieces, tokenizer):
-    _, decode = pieces
-    cases = [
-        (lambda text: tokenizer.convert_tokens_to_ids(tokenizer.tokenize(text)), "lacks the special tokens"),
-        (lambda text: tokenizer.tokenize(text), "convert_tokens_to_ids"),
-        (lambda text: tokenizer(text, return_tensors="pt"), "returned BatchEncoding"),
+def test_round_trip_allows_tokenize_with_its_special_tokens(tokenizer):
+    def encode(text, tok):
+        return tok.convert_tokens_to_ids(tok.tokenize(text, add_special_tokens=True))
+
+    assert check("tokenizers_round_trip", encode, good_decode, tokenizer).passed
+
+
+def test_other_wordpiece_has_its_own_special_ids(tokenizer):
+    from course.checks.tokenizers import other_wordpiece
+
+    other = other_wordpiece()
+    assert (other.cls_token_id, other.sep_token_id) != (tokenizer.cls_token_id, tokenizer.sep_token_id)
+    assert other is not other_wordpiece()  # a fresh object each time
+    assert other("Let's do tokenization!")["input_ids"][0] == other.cls_token_id
+
+
+@pytest.mark.parametrize(
+    ("encode", "expected"),
+    [
+        (lambda text, tok: tok(text)["input_ids"], "encode calls PreTrainedTokenizerBase.__call__"),
+        (lambda text, tok: tok.encode(text), "encode calls PreTrainedTokenizerBase.encode"),
+        (lambda text, tok: tok.backend_tokenizer.encode(text).ids, "encode calls Tokenizer.encode"),
         (
-            lambda text: [tokenizer.sep_token_id] + pieces[0](text)[1:-1] + [tokenizer.cls_token_id],
+            lambda text, tok: tok._encode_plus(text)["input_ids"],
+            "encode calls TokenizersBackend._encode_plus",
+        ),
+        (lambda text, tok: tok.convert_tokens_to_ids(tok.tokenize(text)), "lacks the special tokens"),
+        (lambda text, tok: tok.tokenize(text), "convert_tokens_to_ids"),
+        (lambda text, tok: (101, 102), "returned tuple"),
+        (
+            lambda text, tok: [tok.sep_token_id] + good_encode(text, tok)[1:-1] + [tok.cls_token_id],
             "starts/ends with 102/101",
         ),
         (
-            lambda text: pieces[0](text.lower().replace("transformer", "trans former")),
+            lambda text, tok: [101] + good_encode(text, tok)[1:-1] + [102],
+            "another vocabulary: [CLS] = 2, [SEP] = 3) starts/ends with 101/102, expected 2 ([CLS])",
+        ),
+        (
+            lambda text, tok: good_encode(text.lower().replace("transformer", "trans former"), tok),
             "first differ at position 3",
         ),
-    ]
-    for encode, expected in cases:
-        result = check("tokenizers_round_trip", encode, decode, tokenizer)
-        assert not result.passed
-        assert expected in result.message, result.message
+    ],
+)
+def test_round_trip_wrong_encode(tokenizer, encode, expected):
+    result = check("tokenizers_round_trip", encode, good_decode, tokenizer)
+    assert not result.passed
+    assert expected in result.message, result.message
 
 
-def test_round_trip_wrong_decode(pieces, tokenizer):
-    encode, _ = pieces
-    cases = [
-        (lambda ids: tokenizer.decode(ids), "skip_special_tokens=True"),
-        (lambda ids: " ".join(tokenizer.convert_ids_to_tokens(ids)[1:-1]), "'##' pieces apart"),
-        (lambda ids: tokenizer.convert_ids_to_tokens(ids), "return one string"),
-        (lambda ids: tokenizer.decode(ids, skip_special_tokens=True).upper(), "expected 'using"),
+def test_round_trip_encode_with_the_global_tokenizer(tokenizer):
+    result = check(
+        "tokenizers_round_trip", lambda text, tok: good_encode(text, tokenizer), good_decode, tokenizer
+    )
+    assert not result.passed and "ignores the tokenizer it is given" in result.message, result.message
+
+
+@pytest.mark.parametrize(
+    ("decode", "expected"),
+    [
+        (lambda ids, tok: tok.decode(ids), "skip_special_tokens=True"),
+        (lambda ids, tok: tok.decode(ids[1:-1]), "dropping the first and the last id is not enough"),
         (
-            lambda ids: tokenizer.decode(ids, skip_special_tokens=True, clean_up_tokenization_spaces=True),
+            lambda ids, tok: tok.decode([i for i in ids if i not in (0, 101, 102)]),
+            "another vocabulary: [CLS] = 2) gave '[CLS]",
+        ),
+        (lambda ids, tok: " ".join(tok.convert_ids_to_tokens(ids)[1:-1]), "'##' pieces apart"),
+        (lambda ids, tok: tok.convert_ids_to_tokens(ids), "return one string"),
+        (lambda ids, tok: tok.decode(ids, skip_special_tokens=True).encode(), "returned bytes"),
+        (lambda ids, tok: tok.decode(ids, skip_special_tokens=True).upper(), "expected 'using"),
+        (
+            lambda ids, tok: tok.decode(ids, skip_special_tokens=True, clean_up_tokenization_spaces=True),
             "you passed clean_up_tokenization_spaces=True",
         ),
-    ]
-    for decode, expected in cases:
-        result = check("tokenizers_round_trip", encode, decode, tokenizer)
-        assert not result.passed
-        assert expected in result.message, result.message
+    ],
+)
+def test_round_trip_wrong_decode(tokenizer, decode, expected):
+    result = check("tokenizers_round_trip", good_encode, decode, tokenizer)
+    assert not result.passed
+    assert expected in result.message, result.message
+
+
+def test_round_trip_decode_with_the_global_tokenizer(tokenizer):
+    result = check(
+        "tokenizers_round_trip", good_encode, lambda ids, tok: good_decode(ids, tokenizer), tokenizer
+    )
+    assert not result.passed
+    assert "ignores the tokenizer it is given and reads the ids" in result.message, result.message
+
+
+# --- the course's reference answers are not the learner's work ------------------------------------
+
+
+def test_the_reference_answers_are_refused():
+    from course import tokenizer_zoo
+
+    for name, answer in [
+        ("tokenizers_word_tokenizer", tokenizer_zoo.word_tokenize),
+        ("tokenizers_char_tokenizer", lambda text: tokenizer_zoo.char_tokenize(text)),
+        ("tokenizers_vocab_stats", tokenizer_zoo.vocab_stats),
+    ]:
+        result = check(name, answer)
+        assert not result.passed and "course.tokenizer_zoo" in result.message, result.message
+
+
+def test_calls_to_counts_only_calls_from_outside_the_library(tokenizer):
+    from course.checks.tokenizers import one_call_encoding
+
+    with one_call_encoding() as used:
+        tokenizer.tokenize("tokenize calls _encode_plus inside transformers")
+    assert used == []
+    with one_call_encoding() as used:
+        tokenizer("a call")
+        tokenizer("a second call")
+    assert used == ["PreTrainedTokenizerBase.__call__"]
 
 
 def test_check_names_are_prefixed():
@@ -253,3 +335,11 @@ def test_check_names_are_prefixed():
         "tokenizers_vocab_stats",
         "tokenizers_round_trip",
     }
+
+
+def test_every_failure_message_is_reached():
+    from message_coverage import assert_every_failure_reached
+
+    import course.checks.tokenizers
+
+    assert_every_failure_reached(course.checks.tokenizers)

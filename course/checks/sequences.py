@@ -28,7 +28,15 @@ def _not_a_tensor(name: str, value: Any) -> CheckResult | None:
     return fail(f"{name} is a {kind}, not a torch.Tensor: the model needs tensors, e.g. torch.tensor(rows).")
 
 
-@register("sequences_batch_dim")
+@register(
+    "sequences_batch_dim",
+    hints=(
+        "Section 1, Models expect a batch: the cell that makes the model run adds one thing to the ids "
+        "before building the tensor.",
+        "torch.tensor(...) of a list that holds the ids as its only row, with dtype=torch.long "
+        "(or .unsqueeze(0) on a 1-D tensor).",
+    ),
+)
 def check_batch_dim(as_batch: Callable[[list[int]], Any]) -> CheckResult:
     """`as_batch(ids)` turns one sentence's ids into a model-ready tensor of shape [1, len(ids)]."""
     import torch
@@ -135,7 +143,15 @@ def _check_padded(input_ids: Any, attention_mask: Any, sequences: list[list[int]
     return success("")
 
 
-@register("sequences_pad_batch")
+@register(
+    "sequences_pad_batch",
+    hints=(
+        "Section 2, Padding and The attention mask: rows are filled up on the right to the longest "
+        "row, and the mask marks which positions are real.",
+        "longest = max(len(s) for s in sequences); a new row per sequence, seq + [pad_token_id] * ..., "
+        "and a mask row of 1s then 0s; torch.tensor(rows, dtype=torch.long).",
+    ),
+)
 def check_pad_batch(pad_batch: Callable[[list[list[int]], int], Any]) -> CheckResult:
     """`pad_batch(sequences, pad_token_id)` returns (input_ids, attention_mask), padded on the right."""
     for sequences, pad in PAD_CASES:
@@ -186,21 +202,21 @@ def _unmasked(model: Any, sequences: list[list[int]], pad: int) -> tuple[Any, An
     return out.logits, out.hidden_states[-1]
 
 
-@register("sequences_masked_batch")
-def check_masked_batch(
-    masked_forward: Callable[..., Any], model: Any, sequences: Sequence[list[int]], pad_token_id: int
-) -> CheckResult:
-    """`masked_forward(model, sequences, pad_token_id)` -> (logits, last hidden state) of the padded,
-    masked batch; each row must equal the sentence run alone, logits AND hidden states."""
+def _changed(model: Any) -> Any:
+    """A copy of `model` with other weights: every token id gets the embedding of the next one, so
+    hidden states and logits differ from the model's (deterministic, no random numbers)."""
     import torch
 
-    sequences = [list(s) for s in sequences]
-    if getattr(model, "training", False):
-        return fail(
-            "the model is in training mode (dropout is on, so no two runs agree): call "
-            "_ = model.eval() first."
-        )
-    result = masked_forward(model, [list(s) for s in sequences], pad_token_id)
+    changed = copy.deepcopy(model)
+    embeddings = changed.get_input_embeddings().weight
+    with torch.no_grad():
+        embeddings.copy_(embeddings.roll(1, dims=0))
+    return changed.eval()
+
+
+def _outputs(masked_forward: Callable[..., Any], model: Any, sequences: list[list[int]], pad: int) -> Any:
+    """The learner's (logits, last hidden state) as float tensors, or the CheckResult that says why not."""
+    result = masked_forward(model, [list(s) for s in sequences], pad)
     if not isinstance(result, tuple) or len(result) != 2:
         return fail("masked_forward must return a pair: (logits, hidden_states).")
     logits, hidden = result
@@ -225,52 +241,115 @@ def check_masked_batch(
             f"hidden_states has shape {_shape(hidden)}, expected [{len(sequences)}, {longest}, "
             f"{model.config.hidden_size}]: [batch, sequence, hidden]."
         )
-    logits, hidden = logits.detach().float(), hidden.detach().float()
+    return logits.detach().float(), hidden.detach().float()
+
+
+@register(
+    "sequences_masked_batch",
+    hints=(
+        "Section 2, The attention mask and Look at the hidden states too: the model must receive the "
+        "mask, and the model to run is the one passed to your function.",
+        "model(input_ids, attention_mask=attention_mask, output_hidden_states=True) under "
+        "torch.no_grad(); return outputs.logits and outputs.hidden_states[-1].",
+    ),
+)
+def check_masked_batch(
+    masked_forward: Callable[..., Any], model: Any, sequences: Sequence[list[int]], pad_token_id: int
+) -> CheckResult:
+    """`masked_forward(model, sequences, pad_token_id)` -> (logits, last hidden state) of the padded,
+    masked batch; each row must equal the sentence run alone, logits AND hidden states. Run on `model`,
+    then on a copy of it with other weights (an answer that runs another model than the one it is
+    given fails there)."""
+    import torch
+
+    sequences = [list(s) for s in sequences]
+    if getattr(model, "training", False):
+        return fail(
+            "the model is in training mode (dropout is on, so no two runs agree): call "
+            "_ = model.eval() first."
+        )
+    got = _outputs(masked_forward, model, sequences, pad_token_id)
+    if isinstance(got, CheckResult):
+        return got
+    logits, hidden = got
     gaps = _gaps(model, sequences, logits, hidden)
     worst = max(range(len(gaps)), key=lambda i: max(gaps[i]))
     logit_gap, hidden_gap = gaps[worst]
     details = {"logit_gaps": [g[0] for g in gaps], "hidden_gaps": [g[1] for g in gaps]}
-    if logit_gap <= TOLERANCE and hidden_gap <= TOLERANCE:
-        return success(
-            f"the masked batch reproduces each of the {len(sequences)} sentences run alone: "
-            f"logits and hidden states agree within {TOLERANCE:g}.",
-            **details,
+    if logit_gap > TOLERANCE or hidden_gap > TOLERANCE:
+        plain_logits, plain_hidden = _unmasked(model, sequences, pad_token_id)
+        same_as_unmasked = torch.allclose(logits, plain_logits, atol=TOLERANCE) and torch.allclose(
+            hidden, plain_hidden, atol=TOLERANCE
         )
-    plain_logits, plain_hidden = _unmasked(model, sequences, pad_token_id)
-    same_as_unmasked = torch.allclose(logits, plain_logits, atol=TOLERANCE) and torch.allclose(
-        hidden, plain_hidden, atol=TOLERANCE
-    )
-    gap = f"logits differ by {logit_gap:.2f} and hidden states by {hidden_gap:.2f}"
-    if same_as_unmasked:
+        gap = f"logits differ by {logit_gap:.2f} and hidden states by {hidden_gap:.2f}"
+        if same_as_unmasked:
+            return fail(
+                f"row {worst} does not match the sentence alone ({gap}): these are the outputs of the "
+                "padded batch WITHOUT its mask, so the model attended to the padding; pass "
+                "attention_mask=attention_mask.",
+                **details,
+            )
+        if logit_gap <= TOLERANCE:
+            return fail(
+                f"row {worst}: the logits agree but the hidden states differ by {hidden_gap:.2f}; "
+                "return the last layer (outputs.hidden_states[-1]) of the same masked run.",
+                **details,
+            )
         return fail(
-            f"row {worst} does not match the sentence alone ({gap}): these are the outputs of the "
-            "padded batch WITHOUT its mask, so the model attended to the padding; pass "
-            "attention_mask=attention_mask.",
+            f"row {worst} does not match the sentence run alone ({gap}): pad with pad_token_id, "
+            "pass attention_mask, and return (outputs.logits, outputs.hidden_states[-1]).",
             **details,
         )
-    if logit_gap <= TOLERANCE:
+    changed = _changed(model)
+    again = _outputs(masked_forward, changed, sequences, pad_token_id)
+    if isinstance(again, CheckResult):
+        return again
+    changed_gaps = _gaps(changed, sequences, *again)
+    if max(max(g) for g in changed_gaps) > TOLERANCE:
+        same = torch.allclose(again[0], logits, atol=TOLERANCE) and torch.allclose(
+            again[1], hidden, atol=TOLERANCE
+        )
+        why = (
+            "it returned the outputs of the first model again: it runs a model of the notebook (a "
+            "global), not the `model` argument"
+            if same
+            else "pass the `model` argument itself through the padded, masked batch"
+        )
         return fail(
-            f"row {worst}: the logits agree but the hidden states differ by {hidden_gap:.2f}; "
-            "return the last layer (outputs.hidden_states[-1]) of the same masked run.",
+            f"with another model (the same one with other weights) masked_forward does not match that "
+            f"model's sentences run alone: {why}.",
             **details,
         )
-    return fail(
-        f"row {worst} does not match the sentence run alone ({gap}): pad with pad_token_id, "
-        "pass attention_mask, and return (outputs.logits, outputs.hidden_states[-1]).",
+    return success(
+        f"the masked batch reproduces each of the {len(sequences)} sentences run alone: "
+        f"logits and hidden states agree within {TOLERANCE:g}, with the model given and with another one.",
         **details,
     )
 
 
-@register("sequences_truncate")
-def check_truncate(
-    encode_truncated: Callable[..., Any], tokenizer: Any, texts: Sequence[str], max_length: int = 16
-) -> CheckResult:
-    """`encode_truncated(texts, tokenizer, max_length)` -> a padded, truncated batch of PyTorch tensors
-    whose rows keep [CLS] ... [SEP]."""
+# The texts and max_length the check adds to the notebook's (a long text with a short one, and a batch
+# that needs no truncation); every case runs with the tokenizer given and with a WordPiece tokenizer of
+# another vocabulary (course.checks.tokenizers.other_wordpiece: [CLS] = 2, [SEP] = 3).
+TRUNCATE_CASES: tuple[tuple[tuple[str, ...], int], ...] = (
+    (("Yes.", "This one is far too long for a budget of eight tokens, so the tokenizer cuts it."), 8),
+    (("Two short texts.", "Both fit in twelve."), 12),
+)
+
+
+def _encodings(tokenizer: Any, texts: list[str], max_length: int) -> list[Any]:
+    """The right answers: padded to the longest row, or to max_length (both are accepted)."""
+    return [
+        tokenizer(texts, padding=padding, truncation=True, max_length=max_length, return_tensors="pt")
+        for padding in ("longest", "max_length")
+    ]
+
+
+def _check_truncated(
+    encode_truncated: Callable[..., Any], tokenizer: Any, texts: list[str], max_length: int, bert: Any
+) -> CheckResult | None:
     import torch
 
-    texts = list(texts)
-    batch = encode_truncated(texts, tokenizer, max_length)
+    batch = encode_truncated(list(texts), tokenizer, max_length)
     if not hasattr(batch, "keys") or "input_ids" not in batch:
         return fail("return what the tokenizer returns: a BatchEncoding with input_ids and attention_mask.")
     if "attention_mask" not in batch:
@@ -280,35 +359,75 @@ def check_truncate(
         return fail(f'input_ids is a {type(ids).__name__}: ask for PyTorch tensors, return_tensors="pt".')
     if ids.dim() != 2 or ids.shape[0] != len(texts):
         return fail(f"input_ids has shape {_shape(ids)}: one row per text, [{len(texts)}, <= {max_length}].")
+    shown = [text if len(text) <= 40 else text[:37] + "..." for text in texts]
+    where = f" with texts={shown}, max_length={max_length}"
+    if tokenizer is not bert:
+        where += f" and a tokenizer of another vocabulary ([CLS] = {tokenizer.cls_token_id})"
+        if any(
+            torch.equal(ids, b["input_ids"])
+            for b in _encodings(bert, texts, max_length)
+            if b["input_ids"].shape == ids.shape
+        ):
+            return fail(
+                f"encode_truncated returned bert-base-uncased's ids{where}: it ignores the "
+                "tokenizer it is given; use the `tokenizer` argument, not the notebook's global one."
+            )
     if ids.shape[1] > max_length:
         return fail(
-            f"rows are {ids.shape[1]} tokens long, more than max_length={max_length}: pass "
+            f"rows are {ids.shape[1]} tokens long, more than max_length={max_length}{where}: pass "
             f"truncation=True and max_length={max_length}."
         )
-    sep = tokenizer.sep_token_id
+    cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
     for i in range(ids.shape[0]):
         real = ids[i][mask[i].bool()].tolist()
+        if real and real[0] != cls:
+            return fail(
+                f"row {i} does not start with [CLS] ({cls}){where}: keep the special tokens the tokenizer "
+                "adds (add_special_tokens is True by default)."
+            )
         if real and real[-1] != sep:
             return fail(
-                f"row {i} does not end with [SEP] ({sep}): it was cut by slicing; let the tokenizer "
+                f"row {i} does not end with [SEP] ({sep}){where}: it was cut by slicing; let the tokenizer "
                 f"truncate (truncation=True, max_length={max_length}) so [CLS] ... [SEP] survive."
             )
-    options = [
-        tokenizer(texts, padding=padding, truncation=True, max_length=max_length, return_tensors="pt")
-        for padding in ("longest", "max_length")
-    ]
-    for expected in options:
+    for expected in _encodings(tokenizer, texts, max_length):
         if _shape(expected["input_ids"]) == _shape(ids) and torch.equal(expected["input_ids"], ids):
             if not torch.equal(expected["attention_mask"], mask.to(expected["attention_mask"].dtype)):
                 return fail(
                     "the ids are right but the attention mask is not the tokenizer's: "
                     "1 on real tokens, 0 on padding."
                 )
-            return success(
-                f"every row fits in {max_length} tokens and keeps [CLS] ... [SEP]; "
-                "the mask hides the padding."
-            )
+            return None
     return fail(
-        "the ids differ from tokenizer(texts, padding=True, truncation=True, "
-        f"max_length={max_length}): did you change the texts or add tokens by hand?"
+        f"the ids differ from tokenizer(texts, padding=True, truncation=True, max_length={max_length})"
+        f"{where}: did you change the texts or add tokens by hand?"
+    )
+
+
+@register(
+    "sequences_truncate",
+    hints=(
+        "Section 3, Longer sequences: truncation by the tokenizer keeps [CLS] ... [SEP], slicing "
+        "input_ids[:, :n] does not; and use the tokenizer passed to your function.",
+        "One call: tokenizer(texts, padding=..., truncation=..., max_length=..., return_tensors=...).",
+    ),
+)
+def check_truncate(
+    encode_truncated: Callable[..., Any], tokenizer: Any, texts: Sequence[str], max_length: int = 16
+) -> CheckResult:
+    """`encode_truncated(texts, tokenizer, max_length)` -> a padded, truncated batch of PyTorch tensors
+    whose rows keep [CLS] ... [SEP]: on `texts`, then on TRUNCATE_CASES, each with `tokenizer` and with
+    a WordPiece tokenizer of another vocabulary."""
+    from course.checks.tokenizers import other_wordpiece
+
+    cases = [(list(texts), max_length)] + [(list(t), n) for t, n in TRUNCATE_CASES]
+    other = other_wordpiece()
+    for current in (tokenizer, other):
+        for batch_texts, n in cases:
+            problem = _check_truncated(encode_truncated, current, batch_texts, n, tokenizer)
+            if problem is not None:
+                return problem
+    return success(
+        f"every row fits in {max_length} tokens and keeps [CLS] ... [SEP], also on other texts and with "
+        f"a tokenizer of another vocabulary ([SEP] = {other.sep_token_id}); the mask hides the padding."
     )

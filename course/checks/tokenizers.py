@@ -1,11 +1,22 @@
 """Checks of chapter 2, notebook 3 (Tokenizers): a word tokenizer, a character tokenizer,
-vocabulary statistics, and the encode/decode round trip."""
+vocabulary statistics, and the encode/decode round trip.
+
+Beyond the examples of the notebook, the checks watch what the learner's function calls
+(`calls_to`): the course's own reference answers (`reference_calls`) and, in the round trip, the
+tokenizer's one-call encoding (`one_call_encoding`), which the exercise asks to build by hand. The
+round trip also runs on `other_wordpiece()`, a small WordPiece tokenizer whose [CLS] and [SEP] ids
+differ from BERT's, so that hard-coded ids and a global tokenizer show.
+"""
 
 from __future__ import annotations
 
+import functools
 import math
+import os
 import re
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from course.checks.base import CheckResult, fail, register, success
@@ -17,7 +28,7 @@ WORD_CASES = (
     "Jim Henson was a puppeteer.",
     "  Hello,   world...  ",
 )
-CHAR_CASES = WORD_CASES
+CHAR_CASES = (*WORD_CASES, "One\ttab,\none newline")  # whitespace is not only " "
 ROUND_TRIP_CASES = (
     "Using a Transformer network is simple",
     "Let's do tokenization!",
@@ -27,6 +38,118 @@ ROUND_TRIP_CASES = (
 STATS_TRAIN = ("the cat sat", "the cat ran", "a dog sat", "the end")
 STATS_TEST = ("the dog barked", "a cat barked loudly")
 STATS_KEYS = ("vocab_size", "unk_rate", "tokens_per_text")
+
+
+# The training text of `other_wordpiece`: its vocabulary is its own (ids 0-4 are [PAD] [UNK] [CLS] [SEP]
+# [MASK], so [CLS] = 2 and [SEP] = 3, not BERT's 101 and 102).
+OTHER_CORPUS = (
+    "Using a Transformer network is simple, and tokenization comes first.",
+    "Let's do tokenization! I've been waiting for this course my whole life.",
+    "The tokenizer cuts every text into pieces; the model reads their ids.",
+    "HuggingFace tokenizers are fast, and decoding gives the text back.",
+)
+OTHER_VOCAB_SIZE = 150
+REFERENCE_NAMES = ("word_tokenize", "char_tokenize", "build_vocab", "vocab_stats")
+
+
+@contextmanager
+def calls_to(
+    functions: Iterable[Callable[..., Any]],
+    *,
+    outside: str | None = None,
+    builtin_methods: tuple[tuple[type, str], ...] = (),
+) -> Iterator[list[str]]:
+    """The names of `functions` called while the block runs, in order (a list filled as they run).
+
+    `outside`: count only calls made from code whose file is not under that folder (a library's
+    own internal calls are not the learner's); `builtin_methods`: (type, name) of C methods to
+    watch too, such as the Rust tokenizer's `encode`. Uses `sys.setprofile`; restores the previous
+    profiler at the end.
+    """
+    codes = {function.__code__: function.__qualname__ for function in functions}
+    called: list[str] = []
+    previous = sys.getprofile()
+
+    def from_outside(frame: Any) -> bool:
+        return outside is None or frame is None or not frame.f_code.co_filename.startswith(outside)
+
+    def record(name: str) -> None:
+        if name not in called:
+            called.append(name)
+
+    def hook(frame: Any, event: str, arg: Any) -> None:
+        if event == "call":
+            name = codes.get(frame.f_code)
+            if name is not None and from_outside(frame.f_back):
+                record(name)
+        elif event == "c_call" and builtin_methods:
+            owner = getattr(arg, "__self__", None)
+            for kind, method in builtin_methods:
+                if isinstance(owner, kind) and getattr(arg, "__name__", "") == method and from_outside(frame):
+                    record(f"{kind.__name__}.{method}")
+
+    sys.setprofile(hook)
+    try:
+        yield called
+    finally:
+        sys.setprofile(previous)
+
+
+def reference_calls() -> Any:
+    """`calls_to` the course's reference answers in `course.tokenizer_zoo` (word_tokenize, ...)."""
+    from course import tokenizer_zoo
+
+    return calls_to(getattr(tokenizer_zoo, name) for name in REFERENCE_NAMES)
+
+
+def one_call_encoding() -> Any:
+    """`calls_to` the encoding calls that add the special tokens in one go, made from the learner's
+    code: `tokenizer(...)`, `tokenizer.encode(...)`, `tokenizer._encode_plus(...)` and the Rust
+    tokenizer's `encode` / `encode_batch` (`tokenize` uses them inside transformers: not counted)."""
+    import tokenizers
+    import transformers
+    from transformers.tokenization_utils_base import PreTrainedTokenizerBase
+    from transformers.tokenization_utils_tokenizers import TokenizersBackend
+
+    return calls_to(
+        (PreTrainedTokenizerBase.__call__, PreTrainedTokenizerBase.encode, TokenizersBackend._encode_plus),
+        outside=os.path.dirname(transformers.__file__),
+        builtin_methods=((tokenizers.Tokenizer, "encode"), (tokenizers.Tokenizer, "encode_batch")),
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _other_backend() -> str:
+    from course.tokenizer_zoo import train_wordpiece
+
+    return train_wordpiece(OTHER_CORPUS, OTHER_VOCAB_SIZE).backend_tokenizer.to_str()
+
+
+def other_wordpiece() -> Any:
+    """A fresh small WordPiece tokenizer (BERT's recipe, `course.tokenizer_zoo.train_wordpiece`) with a
+    vocabulary of its own: [CLS] = 2, [SEP] = 3 where bert-base-uncased has 101 and 102.
+
+    Trained once per process (about 0.3 s); each call returns a new object, so a learner's function
+    that changes its tokenizer cannot change the next check.
+    """
+    from tokenizers import Tokenizer
+    from transformers import PreTrainedTokenizerFast
+
+    return PreTrainedTokenizerFast(
+        tokenizer_object=Tokenizer.from_str(_other_backend()),
+        unk_token="[UNK]",
+        pad_token="[PAD]",
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        mask_token="[MASK]",
+    )
+
+
+def _reference_used(name: str, used: list[str], how: str) -> CheckResult:
+    return fail(
+        f"{name} calls the course's own answer (course.tokenizer_zoo.{used[0]}): the exercise is to "
+        f"write it yourself, {how}."
+    )
 
 
 def _expected_words(text: str) -> list[str]:
@@ -57,11 +180,22 @@ def _list_of_str(got: Any, name: str, text: str) -> CheckResult | None:
     return None
 
 
-@register("tokenizers_word_tokenizer")
+@register(
+    "tokenizers_word_tokenizer",
+    hints=(
+        "Section 1, Word-based tokenization: text.split() leaves 'puppeteer.' and 'Let's' as tokens; "
+        "the exercise's statement says what a word is.",
+        "re.findall(pattern, text) returns every match as a list: use the pattern of the statement "
+        "on text.lower().",
+    ),
+)
 def check_word_tokenizer(word_tokenize: Callable[[str], list[str]]) -> CheckResult:
     """word_tokenize(text): lowercase, words and punctuation marks as separate tokens, no spaces."""
-    for text in WORD_CASES:
-        got = word_tokenize(text)
+    with reference_calls() as used:
+        answers = [(text, word_tokenize(text)) for text in WORD_CASES]
+    if used:
+        return _reference_used("word_tokenize", used, "with re.findall on the lowercased text")
+    for text, got in answers:
         problem = _list_of_str(got, "word_tokenize", text)
         if problem is not None:
             return problem
@@ -92,11 +226,21 @@ def check_word_tokenizer(word_tokenize: Callable[[str], list[str]]) -> CheckResu
     return success(f"word_tokenize works: {example!r} -> {_expected_words(example)}.")
 
 
-@register("tokenizers_char_tokenizer")
+@register(
+    "tokenizers_char_tokenizer",
+    hints=(
+        "Section 2, Character-based tokenization: one token per character, and whitespace is not a "
+        "token, as in your word tokenizer.",
+        "A list comprehension over text.lower() that keeps the characters c for which c.isspace() is False.",
+    ),
+)
 def check_char_tokenizer(char_tokenize: Callable[[str], list[str]]) -> CheckResult:
     """char_tokenize(text): lowercase, one token per character, whitespace left out."""
-    for text in CHAR_CASES:
-        got = char_tokenize(text)
+    with reference_calls() as used:
+        answers = [(text, char_tokenize(text)) for text in CHAR_CASES]
+    if used:
+        return _reference_used("char_tokenize", used, "a list of the lowercased text's characters")
+    for text, got in answers:
         problem = _list_of_str(got, "char_tokenize", text)
         if problem is not None:
             return problem
@@ -111,8 +255,8 @@ def check_char_tokenizer(char_tokenize: Callable[[str], list[str]]) -> CheckResu
             )
         if any(t.isspace() for t in got):
             return fail(
-                f"char_tokenize({text!r}) keeps spaces as tokens: leave whitespace out, as the "
-                "word tokenizer does."
+                f"char_tokenize({text!r}) keeps spaces or other whitespace as tokens: leave all of it out "
+                "(spaces, tabs, newlines: str.isspace), as the word tokenizer does."
             )
         if [t.lower() for t in got] == expected:
             return fail(f"char_tokenize({text!r}) keeps capitals ({got[:6]}...): lowercase the text first.")
@@ -136,14 +280,25 @@ def _reference_stats(train: tuple[str, ...], test: tuple[str, ...], max_size: in
     }
 
 
-@register("tokenizers_vocab_stats")
+@register(
+    "tokenizers_vocab_stats",
+    hints=(
+        "Section 4, Vocabulary size, unknown tokens and sequence length: the vocabulary comes from the "
+        "training texts only; unk_rate and tokens_per_text are measured on the test texts.",
+        "collections.Counter(tokens of every training text).most_common(max_size) gives the kept "
+        "vocabulary; then count the test tokens (every occurrence) that are not in it.",
+    ),
+)
 def check_vocab_stats(vocab_stats: Callable[..., dict]) -> CheckResult:
     """vocab_stats(tokenize, train_texts, test_texts, max_size=None) -> a dict of three numbers.
 
     vocab_size (learned on train_texts), unk_rate and tokens_per_text (measured on test_texts).
     """
     train, test = list(STATS_TRAIN), list(STATS_TEST)
-    got = vocab_stats(str.split, train, test)
+    with reference_calls() as used:
+        got = vocab_stats(str.split, train, test)
+    if used:
+        return _reference_used("vocab_stats", used, "with a Counter of the training tokens")
     if not isinstance(got, dict):
         return fail(
             f"vocab_stats returned {type(got).__name__}; return a dict with the keys {list(STATS_KEYS)}."
@@ -213,10 +368,26 @@ def check_vocab_stats(vocab_stats: Callable[..., dict]) -> CheckResult:
     )
 
 
-def _check_encode(encode: Callable[[str], list[int]], tokenizer: Any) -> CheckResult | None:
+def _check_encode(encode: Callable[[str, Any], list[int]], tokenizer: Any, bert: Any) -> CheckResult | None:
+    """encode(text, tokenizer) on the round-trip texts; `bert` is the notebook's tokenizer (None: it is
+    `tokenizer`), to name the mistake of an answer that ignores the tokenizer it is given."""
+    other = bert is not None and tokenizer is not bert
+    where = (
+        f" (a tokenizer of another vocabulary: [CLS] = {tokenizer.cls_token_id}, [SEP] = "
+        f"{tokenizer.sep_token_id})"
+        if other
+        else ""
+    )
     for text in ROUND_TRIP_CASES:
         expected = list(tokenizer(text)["input_ids"])
-        got = encode(text)
+        with one_call_encoding() as used:
+            got = encode(text, tokenizer)
+        if used:
+            return fail(
+                f"encode calls {used[0]}, which adds the special tokens for you: the exercise builds the "
+                "ids by hand, with tokenizer.tokenize, tokenizer.convert_tokens_to_ids and the "
+                "special-token ids tokenizer.cls_token_id / tokenizer.sep_token_id."
+            )
         if hasattr(got, "tolist"):
             got = got.tolist()
         if not isinstance(got, list):
@@ -228,32 +399,45 @@ def _check_encode(encode: Callable[[str], list[int]], tokenizer: Any) -> CheckRe
             )
         if got == expected:
             continue
+        if other and got == list(bert(text)["input_ids"]):
+            return fail(
+                f"encode({text!r}, tokenizer){where} returned bert-base-uncased's ids: it ignores the "
+                "tokenizer it is given; use the `tokenizer` argument, not the notebook's global one."
+            )
         if got == expected[1:-1]:
             return fail(
-                f"encode({text!r}) lacks the special tokens: tokenize() adds none, so put "
+                f"encode({text!r}){where} lacks the special tokens: tokenize() adds none, so put "
                 f"tokenizer.cls_token_id ({expected[0]}) first and tokenizer.sep_token_id "
                 f"({expected[-1]}) last."
             )
         if got[1:-1] == expected[1:-1] and len(got) == len(expected):
             return fail(
-                f"encode({text!r}) starts/ends with {got[0]}/{got[-1]}, expected {expected[0]} "
-                f"({tokenizer.cls_token}) and {expected[-1]} ({tokenizer.sep_token})."
+                f"encode({text!r}){where} starts/ends with {got[0]}/{got[-1]}, expected {expected[0]} "
+                f"({tokenizer.cls_token}) and {expected[-1]} ({tokenizer.sep_token}): take them from "
+                "tokenizer.cls_token_id and tokenizer.sep_token_id, never as numbers (each vocabulary "
+                "numbers its special tokens its own way)."
             )
         position = next(
             (i for i, (a, b) in enumerate(zip(got, expected)) if a != b), min(len(got), len(expected))
         )
         return fail(
-            f"encode({text!r}) gave {got}, expected {expected} (tokenizer(text)['input_ids']); "
+            f"encode({text!r}){where} gave {got}, expected {expected} (tokenizer(text)['input_ids']); "
             f"they first differ at position {position}."
         )
     return None
 
 
-def _check_decode(decode: Callable[[list[int]], str], tokenizer: Any) -> CheckResult | None:
-    for text in ROUND_TRIP_CASES:
-        ids = list(tokenizer(text)["input_ids"])
+PADDED_TEXT = "Let's go!"  # decoded as the short row of a padded batch: it ends with [PAD]s, not [SEP]
+
+
+def _check_decode(decode: Callable[[list[int], Any], str], tokenizer: Any, bert: Any) -> CheckResult | None:
+    other = bert is not None and tokenizer is not bert
+    where = f" (a tokenizer of another vocabulary: [CLS] = {tokenizer.cls_token_id})" if other else ""
+    cases = [list(tokenizer(text)["input_ids"]) for text in ROUND_TRIP_CASES]
+    cases.append(list(tokenizer([PADDED_TEXT, ROUND_TRIP_CASES[2]], padding=True)["input_ids"][0]))
+    for ids in cases:
         expected = tokenizer.decode(ids, skip_special_tokens=True)
-        got = decode(ids)
+        got = decode(list(ids), tokenizer)
         if isinstance(got, list):
             return fail(
                 f"decode(...) returned a list {got[:4]}...; return one string (tokenizer.decode gives it)."
@@ -262,10 +446,22 @@ def _check_decode(decode: Callable[[list[int]], str], tokenizer: Any) -> CheckRe
             return fail(f"decode(...) returned {type(got).__name__}; return a string.")
         if got == expected:
             continue
+        if other and got == bert.decode(ids, skip_special_tokens=True):
+            return fail(
+                f"decode({ids}, tokenizer){where} gave {got!r}: it ignores the tokenizer it is given and "
+                "reads the ids with bert-base-uncased's vocabulary; use the `tokenizer` argument."
+            )
         specials = [t for t in tokenizer.all_special_tokens if t in got]
+        if specials and got == tokenizer.decode(ids[1:-1]):
+            return fail(
+                f"decode({ids}){where} gave {got!r}: dropping the first and the last id is not enough "
+                "(a padded row ends with [PAD]s); skip_special_tokens=True drops every special token, "
+                "wherever it is."
+            )
         if specials:
             return fail(
-                f"decode(...) gave {got!r}: it still shows {specials}; pass skip_special_tokens=True."
+                f"decode(...){where} gave {got!r}: it still shows {specials}; pass "
+                "skip_special_tokens=True (it knows each vocabulary's special tokens)."
             )
         cleaned = tokenizer.decode(ids, skip_special_tokens=True, clean_up_tokenization_spaces=True)
         if got == cleaned != expected:
@@ -280,26 +476,38 @@ def _check_decode(decode: Callable[[list[int]], str], tokenizer: Any) -> CheckRe
                 "tokenizer.decode (or convert_tokens_to_string) glues them back onto their word."
             )
         return fail(
-            f"decode(...) gave {got!r}, expected {expected!r} "
+            f"decode(...){where} gave {got!r}, expected {expected!r} "
             "(tokenizer.decode(ids, skip_special_tokens=True))."
         )
     return None
 
 
-@register("tokenizers_round_trip")
+@register(
+    "tokenizers_round_trip",
+    hints=(
+        "Section 6, Encoding, and its part 'Special tokens': tokenize + convert_tokens_to_ids give the ids "
+        "without [CLS] and [SEP]; section 7, Decoding, for the way back.",
+        "On the tokenizer you are given: tokenizer.tokenize, tokenizer.convert_tokens_to_ids, "
+        "tokenizer.cls_token_id and tokenizer.sep_token_id; tokenizer.decode(ids, skip_special_tokens=True).",
+    ),
+)
 def check_round_trip(
-    encode: Callable[[str], list[int]], decode: Callable[[list[int]], str], tokenizer: Any = None
+    encode: Callable[[str, Any], list[int]], decode: Callable[[list[int], Any], str], tokenizer: Any = None
 ) -> CheckResult:
-    """encode(text) == tokenizer(text)['input_ids'] built by hand; decode(ids) drops the special tokens."""
+    """encode(text, tokenizer) == tokenizer(text)['input_ids'] built by hand; decode(ids, tokenizer)
+    drops the special tokens. Run with `tokenizer` (default: bert-base-uncased) and with
+    `other_wordpiece()`, whose special-token ids differ."""
     if tokenizer is None:
         from transformers import AutoTokenizer
 
         tokenizer = AutoTokenizer.from_pretrained("bert-base-uncased")
-    for problem in (_check_encode(encode, tokenizer), _check_decode(decode, tokenizer)):
-        if problem is not None:
-            return problem
+    other = other_wordpiece()
+    for current in (tokenizer, other):
+        for problem in (_check_encode(encode, current, tokenizer), _check_decode(decode, current, tokenizer)):
+            if problem is not None:
+                return problem
     text = ROUND_TRIP_CASES[2]
-    back = decode(encode(text))
+    back = decode(encode(text, tokenizer), tokenizer)
     why = []
     if back.lower() != back or text.lower() != text:
         why.append("lowercased by the uncased vocabulary")
@@ -309,4 +517,8 @@ def check_round_trip(
             "default in transformers 5"
         )
     note = "the same text" if back == text else f"{back!r}: " + ", and ".join(why or ["not the original"])
-    return success(f"encode and decode agree with the tokenizer; the round trip of {text!r} gives {note}.")
+    return success(
+        "encode and decode agree with the tokenizer, also with a WordPiece tokenizer of another "
+        f"vocabulary ([CLS] = {other.cls_token_id}, [SEP] = {other.sep_token_id}); the round trip of "
+        f"{text!r} gives {note}."
+    )
