@@ -117,34 +117,59 @@ def _release_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--check",
         action="store_true",
-        help="write nothing; exit 1 and list the files when notebooks/ is out of sync",
+        help="write nothing; exit 1 and list what is out of sync (notebooks/, README's Colab links)",
+    )
+    parser.add_argument(
+        "--project",
+        metavar="DIR",
+        default=None,
+        help="the course checkout (default: $COURSE_PROJECT_DIR, else the current directory or one above it)",
     )
 
 
 @command(
     "release",
-    "regenerate notebooks/ from solutions/ (solutions stubbed, hidden tests removed, outputs cleared)",
+    "regenerate notebooks/ from solutions/ (solutions stubbed, hidden tests removed, outputs cleared, "
+    "Open-in-Colab badges) and README's Colab links; check every solution's first cell",
     _release_arguments,
 )
 def release(args: argparse.Namespace) -> int:
     from course.grading.release import release as build
+    from course.notebooks import ProjectNotFoundError
 
-    report = build(check=args.check)
+    try:
+        report = build(check=args.check, project=args.project)
+    except (ProjectNotFoundError, ValueError) as error:
+        print(f"release: {error}", file=sys.stderr)
+        return 1
     for line in report.lines():
         print(line)
+    fixable = len(report.lines()) - len(report.problems)
     if args.check:
         print(
-            "notebooks/ is in sync with solutions/"
+            "notebooks/ and README's Colab links are in sync with solutions/"
             if report.in_sync
-            else f"notebooks/ is out of sync with solutions/ ({len(report.lines())} file(s)): "
-            "run `course release`"
+            else f"out of sync ({len(report.lines())} line(s) above): "
+            + ("run `course release`" if fixable else "fix the problems in solutions/ or README.md")
         )
         return 0 if report.in_sync else 1
     print(
-        "notebooks/ was already in sync"
-        if report.in_sync
-        else f"notebooks/ regenerated ({len(report.lines())} file(s) changed)"
+        "notebooks/ and README's Colab links were already in sync"
+        if not fixable
+        else f"notebooks/ and README's Colab links regenerated ({fixable} file(s) changed)"
     )
+    if report.problems:
+        print(f"{len(report.problems)} problem(s) `course release` cannot fix: see the lines above")
+    return 1 if report.problems else 0
+
+
+@command(
+    "constraints", "print the path of the known-good stack (a pip constraints file: pip install -c PATH)"
+)
+def constraints(_: argparse.Namespace) -> int:
+    from importlib.resources import files
+
+    print(files("course") / "constraints.txt")
     return 0
 
 

@@ -25,11 +25,22 @@ class DataNotFoundError(FileNotFoundError):
 
 
 def data_dir() -> Path:
-    """The offline data directory: $COURSE_DATA_DIR, else a `shared/data` beside the repository."""
+    """The offline data directory: $COURSE_DATA_DIR; else, for an editable install, the `shared/data`
+    beside its repository checkout; else (an installed wheel) `data/` in the course's cache directory.
+
+    A missing folder is not an error here: loading from it says what is missing and how to point at it.
+    """
     custom = os.environ.get("COURSE_DATA_DIR")
     if custom:
         return Path(custom).expanduser().resolve()
-    return (Path(__file__).resolve().parent.parent.parent / "shared" / "data").resolve()
+    from course.notebooks import source_checkout
+
+    checkout = source_checkout()
+    if checkout is not None:
+        return (checkout.parent / "shared" / "data").resolve()
+    from course.env import cache_dir
+
+    return (cache_dir() / "data").resolve()
 
 
 def _layout(task: str) -> str:

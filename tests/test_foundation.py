@@ -114,21 +114,67 @@ def test_the_probe_follows_hf_endpoint(monkeypatch):
     assert env.hub_address() == ("huggingface.co", 443)
 
 
-@pytest.mark.parametrize(
-    ("available", "major", "expected"),
-    [(False, 0, False), (True, 7, False), (True, 8, True), (True, 9, True)],  # none, T4 (7.5), A100, H100
-)
-def test_bf16_only_where_the_gpu_does_it_natively(monkeypatch, available, major, expected):
+# (GPU, compute capability) -> the mixed precision the course picks. bf16 only where it is native (>= 8.0).
+GPUS = [
+    (None, None, "none"),  # no CUDA: full precision
+    ("Tesla T4", (7, 5), "fp16"),  # free Colab: bf16 only through emulation
+    ("Tesla V100", (7, 0), "fp16"),
+    ("A100", (8, 0), "bf16"),
+    ("L4", (8, 9), "bf16"),
+    ("H100", (9, 0), "bf16"),
+]
+
+
+def _fake_gpu(monkeypatch, name, capability):
+    """torch.cuda as it looks with `name` (compute capability `capability`), or with no GPU."""
     import types
 
     import torch
 
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: available)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: name is not None)
     monkeypatch.setattr(torch.cuda, "current_device", lambda: 0)
-    monkeypatch.setattr(
-        torch.cuda, "get_device_properties", lambda device: types.SimpleNamespace(major=major)
-    )
+    major, minor = capability or (0, 0)
+    properties = types.SimpleNamespace(name=name, major=major, minor=minor, total_memory=16 * 2**30)
+    monkeypatch.setattr(torch.cuda, "get_device_properties", lambda device=None: properties)
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (major, minor))
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: name)
     monkeypatch.setattr(torch.cuda, "_check_bf16_tensor_supported", lambda device: True)  # emulation "works"
     monkeypatch.setattr(torch.version, "hip", None)
-    assert torch.cuda.is_bf16_supported() is available  # what the notebook used to ask: True on a T4
-    assert env.native_bf16() is expected
+
+
+@pytest.mark.parametrize(("name", "capability", "precision"), GPUS, ids=[g[0] or "no GPU" for g in GPUS])
+def test_bf16_only_where_the_gpu_does_it_natively(monkeypatch, name, capability, precision):
+    import torch
+
+    from course.checks.trainer import precision_flags_reference
+
+    _fake_gpu(monkeypatch, name, capability)
+    # what the notebook used to ask says True on a T4 (emulation): it must not decide
+    assert torch.cuda.is_bf16_supported() is (name is not None)
+    assert env.native_bf16() is (precision == "bf16")
+    assert env.pick_device() == ("cuda" if name else "cpu")
+    # benchmarks/mrpc_full.py's choice and the reference answer of notebook 07's exercise
+    device = env.pick_device()
+    flags = precision_flags_reference(device, env.native_bf16())
+    assert flags == {"fp16": precision == "fp16", "bf16": precision == "bf16"}
+
+
+@pytest.mark.parametrize(("name", "capability", "precision"), GPUS, ids=[g[0] or "no GPU" for g in GPUS])
+def test_notebook_07_picks_the_precision_from_the_device(monkeypatch, name, capability, precision):
+    """Notebook 07's own cell (the solution's code, run as written) on faked GPUs."""
+    import types
+
+    import nbformat
+
+    from course.checks.trainer import precision_flags_reference
+    from course.notebooks import SOLUTIONS
+
+    notebook = nbformat.read(SOLUTIONS / "chapter3" / "07_trainer_api.ipynb", as_version=4)
+    cell = next(c.source for c in notebook.cells if c.cell_type == "code" and "bf16_supported =" in c.source)
+    _fake_gpu(monkeypatch, name, capability)
+    scope = {
+        "env": types.SimpleNamespace(device=env.pick_device()),
+        "precision_flags": precision_flags_reference,
+    }
+    exec(compile(cell, "07_trainer_api.ipynb", "exec"), scope)  # noqa: S102 - the notebook's own cell
+    assert scope["flags"] == {"fp16": precision == "fp16", "bf16": precision == "bf16"}
