@@ -1,13 +1,45 @@
 """Checks for chapter 2, "Behind the pipeline": the tokenizer's batch, softmax, and the pipeline's output.
 
+Each check takes the learner's function, calls it on the notebook's inputs and on inputs of its own,
+chosen so that each mistake a message names shows (short and long sentences, another max_length, a
+tokenizer whose ids are not BERT's, other shapes of logits, three labels), and says what to fix.
 torch is imported inside the checks, so that `import course` stays fast.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from course.checks.base import CheckResult, fail, register, success
+
+SHORT_SENTENCES = ("Great!", "Hello there.")
+
+
+def reversed_ids_tokenizer(tokenizer: Any):
+    """`tokenizer` (a fast WordPiece tokenizer) with every id reversed: id -> vocabulary size - 1 - id.
+
+    The same tokens, normalisation and special tokens, but other ids: [PAD] is not 0, [CLS] not 101, so
+    code that hard-codes BERT's ids, or calls another tokenizer than the one it was given, shows. Built
+    offline from the tokenizer's own JSON in about 0.1 s.
+    """
+    from tokenizers import Tokenizer
+    from transformers import PreTrainedTokenizerFast
+
+    data = json.loads(tokenizer.backend_tokenizer.to_str())
+    size = len(data["model"]["vocab"])
+    data["model"]["vocab"] = {token: size - 1 - i for token, i in data["model"]["vocab"].items()}
+    for special in data["post_processor"]["special_tokens"].values():
+        special["ids"] = [size - 1 - i for i in special["ids"]]
+    for added in data["added_tokens"]:
+        added["id"] = size - 1 - added["id"]
+    data["padding"] = data["truncation"] = None  # transformers sets both per call
+    names = ("unk_token", "sep_token", "pad_token", "cls_token", "mask_token")
+    return PreTrainedTokenizerFast(
+        tokenizer_object=Tokenizer.from_str(json.dumps(data)),
+        **{name: getattr(tokenizer, name) for name in names},
+    )
 
 
 def _to_tensor(value: Any):
@@ -26,18 +58,30 @@ def _label_names(id2label: dict) -> dict[int, str]:
     return {int(key): str(name) for key, name in id2label.items()}
 
 
-@register("pipeline_batch")
-def check_batch(
-    batch: Any, tokenizer: Any, sentences: list[str], max_length: int | None = None
-) -> CheckResult:
-    """`batch` is `tokenizer(sentences, padding=True, truncation=True, max_length=m, return_tensors="pt")`.
+def _not_a_function(name: str, value: Any, signature: str) -> CheckResult | None:
+    if callable(value):
+        return None
+    return fail(
+        f"expected your function {name}{signature}, got {type(value).__name__}: pass the function itself"
+    )
 
-    A wrong batch fails with what to change (padding, truncation, tensors, mask).
+
+def _with(prefix: str, result: CheckResult) -> CheckResult:
+    """The verdict of one input, its message saying which input it was."""
+    result.message = f"{prefix}: {result.message}"
+    return result
+
+
+# pipeline_batch ---------------------------------------------------------------------------------
+
+
+def _judge_batch(batch: Any, tokenizer: Any, sentences: list[str], max_length: int, bert: Any) -> CheckResult:
+    """Is `batch` tokenizer(sentences, padding=True, truncation=True, max_length=..., return_tensors="pt")?
+
+    `bert` is the notebook's tokenizer: when `tokenizer` is another one, a batch of bert's ids says so.
     """
     import torch
 
-    if batch is None:
-        return fail("no answer yet (None): assign the tokenizer's result, batch = tokenizer(sentences, ...)")
     if not hasattr(batch, "keys") or "input_ids" not in batch:
         return fail(
             f"expected the tokenizer's output (a BatchEncoding with input_ids and attention_mask), "
@@ -60,55 +104,111 @@ def check_batch(
         return fail(f"input_ids has shape {list(ids.shape)}: a batch is 2-D, [sentences, tokens]")
     if ids.shape[0] != len(sentences):
         return fail(
-            f"{ids.shape[0]} rows for {len(sentences)} sentences: tokenize the whole list in one call"
+            f"{ids.shape[0]} rows for {len(sentences)} sentences: tokenize the sentences passed in, "
+            "the whole list in one call"
         )
-    expected = tokenizer(
-        list(sentences), padding=True, truncation=True, max_length=max_length, return_tensors="pt"
-    )
+    options = dict(padding=True, truncation=True, return_tensors="pt")
+    expected = tokenizer(list(sentences), max_length=max_length, **options)
     want = expected["input_ids"]
-    if max_length is not None and ids.shape[1] > max_length:
-        return fail(
-            f"rows have {ids.shape[1]} tokens, more than max_length={max_length}: "
-            f"pass truncation=True together with max_length={max_length}"
-        )
-    if ids.shape[1] > want.shape[1]:
-        return fail(
-            f"rows are padded to {ids.shape[1]} tokens but the longest sentence needs only {want.shape[1]}: "
-            "padding=True pads to the longest sentence in the batch (padding='max_length' pads further)"
-        )
     if ids.shape != want.shape:
+        width = ids.shape[1]
+        full = tokenizer(list(sentences), padding=True, return_tensors="pt")["input_ids"]
+        if width > max_length and full.shape == ids.shape and torch.equal(ids, full):
+            return fail(
+                f"rows have {width} tokens, more than max_length={max_length}: "
+                f"pass truncation=True together with max_length={max_length}"
+            )
+        cut = tokenizer(list(sentences), max_length=width, **options)["input_ids"]
+        if cut.shape == ids.shape and torch.equal(ids, cut):
+            return fail(
+                f"rows are truncated to {width} tokens, but max_length is {max_length}: pass the "
+                "function's max_length argument to the tokenizer, not a fixed number"
+            )
+        if width > want.shape[1]:
+            return fail(
+                f"rows are padded to {width} tokens but the longest sentence needs only {want.shape[1]}: "
+                "padding=True pads to the longest sentence in the batch (padding='max_length' pads further)"
+            )
         return fail(
             f"input_ids has shape {list(ids.shape)}; padding=True and truncation give {list(want.shape)}"
         )
     if not torch.equal(ids, want):
+        if bert is not tokenizer:
+            theirs = bert(list(sentences), max_length=max_length, **options)["input_ids"]
+            if theirs.shape == ids.shape and torch.equal(ids, theirs):
+                return fail(
+                    "these are the ids of the notebook's `tokenizer`, not of the tokenizer passed in: "
+                    "call the function's `tokenizer` argument"
+                )
+        cls = tokenizer.cls_token_id
+        if cls is not None and bool((want[:, 0] == cls).all()) and not bool((ids[:, 0] == cls).all()):
+            return fail(
+                f"the rows do not start with {tokenizer.cls_token} (id {cls} in this tokenizer): keep the "
+                "special tokens the tokenizer adds (add_special_tokens=True, the default)"
+            )
         row = int((ids != want).any(dim=1).nonzero()[0])
         return fail(
             f"row {row}: the token ids differ from what this tokenizer gives; tokenize the sentences "
-            "unchanged with the checkpoint's own tokenizer"
+            "unchanged, in order, with the tokenizer passed in"
         )
     mask = torch.as_tensor(batch["attention_mask"])
-    if not torch.equal(mask, expected["attention_mask"]):
-        row = int((mask != expected["attention_mask"]).any(dim=1).nonzero()[0])
+    if mask.shape != want.shape or not torch.equal(mask.long(), expected["attention_mask"]):
         pad = tokenizer.pad_token_id
         return fail(
-            f"row {row}: the attention mask should be 1 on real tokens and 0 where input_ids == "
-            f"pad_token_id ({pad}); keep the mask the tokenizer returned"
+            f"the attention mask should be 1 on real tokens and 0 where input_ids == pad_token_id ({pad}); "
+            "keep the mask the tokenizer returned"
         )
+    return success("")
+
+
+@register(
+    "pipeline_batch",
+    hints=(
+        "Section 2, 'Stage 1: the tokenizer': the three arguments that turn sentences into a rectangle of "
+        "PyTorch tensors, and what padding=True pads to.",
+        "Call the tokenizer you are given: tokenizer(sentences, padding=..., truncation=..., "
+        "max_length=..., return_tensors=...).",
+    ),
+)
+def check_batch(
+    make_batch: Callable[..., Any], tokenizer: Any, sentences: Sequence[str], max_length: int = 12
+) -> CheckResult:
+    """`make_batch(sentences, tokenizer, max_length)` is the padded, truncated PyTorch batch of `sentences`.
+
+    Tried on the notebook's sentences, on short sentences only (padding='max_length' shows), with
+    another max_length (a fixed number shows) and with a tokenizer whose ids are not BERT's.
+    """
+    problem = _not_a_function("make_batch", make_batch, "(sentences, tokenizer, max_length)")
+    if problem is not None:
+        return problem
+    sentences = list(sentences)
+    other_length = max_length - 4 if max_length > 8 else max_length + 4
+    cases = (
+        ("the exercise's sentences", sentences, tokenizer, max_length),
+        (f"two short sentences {list(SHORT_SENTENCES)}", list(SHORT_SENTENCES), tokenizer, max_length),
+        ("the exercise's sentences", sentences, tokenizer, other_length),
+        ("a tokenizer whose ids are not BERT's", sentences, reversed_ids_tokenizer(tokenizer), max_length),
+    )
+    for description, texts, tok, length in cases:
+        batch = make_batch(list(texts), tok, length)
+        verdict = _judge_batch(batch, tok, texts, length, tokenizer)
+        if not verdict.passed:
+            return _with(f"with {description} and max_length={length}", verdict)
     return success(
-        f"a {list(ids.shape)} batch: padded to the longest sentence"
-        + (f", truncated to {max_length} tokens" if max_length else "")
-        + ", with its attention mask"
+        f"padded to the longest sentence, truncated to max_length ({max_length}: a [{len(sentences)}, "
+        f"{max_length}] batch here), with its attention mask, for any tokenizer"
     )
 
 
-@register("pipeline_probabilities")
-def check_probabilities(probabilities: Any, logits: Any) -> CheckResult:
-    """`probabilities` is `softmax(logits, dim=-1)`: one row per sentence, each summing to 1."""
+# pipeline_probabilities -------------------------------------------------------------------------
+
+
+def _judge_probabilities(probabilities: Any, logits: Any) -> CheckResult:
+    """Is `probabilities` softmax(logits, dim=-1)?"""
     import torch
 
     if probabilities is None:
-        return fail("no answer yet (None): compute the probabilities from the logits")
-    logits = getattr(logits, "logits", logits)
+        return fail("the function returned None: return the tensor of probabilities")
     reference = _to_tensor(logits)
     probs = _to_tensor(getattr(probabilities, "logits", probabilities))
     if probs is None:
@@ -120,7 +220,7 @@ def check_probabilities(probabilities: Any, logits: Any) -> CheckResult:
         )
     close = lambda a, b: torch.allclose(a, b, atol=1e-5)  # noqa: E731
     if close(probs, torch.softmax(reference, dim=-1)):
-        return success("each sentence's row sums to 1: softmax over the labels (dim=-1)")
+        return success("")
     if close(probs, reference):
         return fail(
             "these are the raw logits: turn them into probabilities with torch.softmax(logits, dim=-1)"
@@ -142,16 +242,67 @@ def check_probabilities(probabilities: Any, logits: Any) -> CheckResult:
     return fail(f"rows sum to 1 but differ from softmax(logits) by up to {gap:.3g}: start from these logits")
 
 
-@register("pipeline_predictions")
-def check_predictions(predictions: Any, logits: Any, id2label: dict) -> CheckResult:
-    """`predictions` looks like the pipeline's output: [{"label": name, "score": probability}, ...]."""
+# logits of other shapes: 4 sentences x 3 labels (dim=0 and transposes show), one sentence x 5 labels
+OTHER_LOGITS = (
+    [[2.0, -1.0, 0.5], [0.1, 0.2, 0.3], [-3.0, 0.0, 3.0], [1.0, 1.0, -2.0]],
+    [[0.5, 1.5, -0.5, 2.5, 0.0]],
+)
+
+
+@register(
+    "pipeline_probabilities",
+    hints=(
+        "Section 4, 'Stage 3: post-processing': softmax turns each row of logits into probabilities, "
+        "along one dimension only.",
+        "torch.softmax(..., dim=...) (or torch.nn.functional.softmax): which dimension holds the labels?",
+    ),
+)
+def check_probabilities(to_probabilities: Callable[[Any], Any], logits: Any) -> CheckResult:
+    """`to_probabilities(logits)` is `softmax(logits, dim=-1)`, for the notebook's logits and others."""
     import torch
 
+    problem = _not_a_function("to_probabilities", to_probabilities, "(logits)")
+    if problem is not None:
+        return problem
     logits = _to_tensor(getattr(logits, "logits", logits))
-    names = _label_names(id2label)
+    cases = [("the notebook's logits", logits)]
+    cases += [(f"logits of shape {list(torch.tensor(x).shape)}", torch.tensor(x)) for x in OTHER_LOGITS]
+    for description, case in cases:
+        given = case.clone()
+        probabilities = to_probabilities(given)
+        if not torch.equal(given, case):
+            return fail(
+                f"with {description}: to_probabilities changed the logits it was given (an in-place "
+                "operation such as -= or exp_()): compute a new tensor"
+            )
+        verdict = _judge_probabilities(probabilities, case)
+        if not verdict.passed:
+            first = torch.softmax(logits, dim=-1)
+            mine = _to_tensor(getattr(probabilities, "logits", probabilities))
+            if (
+                case is not logits
+                and mine is not None
+                and mine.shape == first.shape
+                and torch.allclose(mine, first)
+            ):
+                return fail(
+                    f"with {description}: the notebook's probabilities came back: compute them from the "
+                    "function's argument, not from the notebook's logits"
+                )
+            return _with(f"with {description}", verdict)
+    return success("each sentence's row sums to 1: softmax over the labels (dim=-1), for any logits")
+
+
+# pipeline_predictions ---------------------------------------------------------------------------
+
+
+def _judge_predictions(predictions: Any, logits: Any, names: dict[int, str]) -> CheckResult:
+    """Is `predictions` the pipeline's output for `logits`: [{"label": name, "score": probability}]?"""
+    import torch
+
     probs = torch.softmax(logits, dim=-1)
     if predictions is None:
-        return fail("no answer yet (None): build one {'label': ..., 'score': ...} dict per sentence")
+        return fail("the function returned None: return one {'label': ..., 'score': ...} dict per sentence")
     if isinstance(predictions, dict):
         return fail("a single dict: return a list with one dict per sentence, like the pipeline does")
     if not isinstance(predictions, (list, tuple)):
@@ -166,14 +317,15 @@ def check_predictions(predictions: Any, logits: Any, id2label: dict) -> CheckRes
             return fail(f"item {i} is {item!r}: each item should be a dict with the keys 'label' and 'score'")
         best = int(probs[i].argmax())
         label, score = item["label"], item["score"]
-        if isinstance(label, torch.Tensor) or isinstance(label, int):
+        if isinstance(label, (torch.Tensor, int)):
             return fail(
                 f"sentence {i}: label {int(label)} is an index; turn it into a name with "
-                f"model.config.id2label[index] (here {names})"
+                f"id2label[index] (here {names})"
             )
         if label not in names.values():
             return fail(
-                f"sentence {i}: label {label!r} is not one of the model's labels {sorted(names.values())}"
+                f"sentence {i}: label {label!r} is not one of the model's labels {sorted(names.values())}: "
+                "take the names from the id2label you are given"
             )
         if label != names[best]:
             return fail(
@@ -194,10 +346,72 @@ def check_predictions(predictions: Any, logits: Any, id2label: dict) -> CheckRes
             return fail(f"sentence {i}: the score {score:.3f} is the raw logit; apply softmax first")
         if abs(score - float(probs[i].min())) <= 1e-4:
             return fail(
-                f"sentence {i}: the score {score:.3f} is the probability of the other label; "
+                f"sentence {i}: the score {score:.3f} is the probability of another label; "
                 "report the probability of the predicted one (the largest)"
             )
         return fail(
             f"sentence {i}: score {score:.3f}, but softmax of the logits gives {float(probs[i, best]):.3f}"
         )
-    return success("same labels and scores as the pipeline: softmax, then argmax, then config.id2label")
+    return success("")
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except (RuntimeError, TypeError, ValueError):  # tensors inside: no single truth value
+        return False
+
+
+# three sentences of a three-label model: every label wins once, none with the pipeline's names
+THREE_LABELS = {0: "negative", 1: "neutral", 2: "positive"}
+THREE_LOGITS = ([0.2, 2.1, -1.0], [1.7, -0.4, 0.3], [-1.2, 0.0, 2.6])
+
+
+@register(
+    "pipeline_predictions",
+    hints=(
+        "Section 4 and the cell that prints config.id2label: softmax, then the index of the largest "
+        "probability, then that index's name.",
+        "torch.softmax(..., dim=...), row.argmax(), id2label[int(...)], and .item() for a Python float.",
+    ),
+)
+def check_predictions(to_predictions: Callable[..., Any], logits: Any, id2label: dict) -> CheckResult:
+    """`to_predictions(logits, id2label)` is the pipeline's output: [{"label": name, "score": p}, ...].
+
+    Tried on the notebook's logits and on a three-label model's, so that the pipeline's own `results`
+    (or its label names) cannot stand in for the work.
+    """
+    import torch
+
+    problem = _not_a_function("to_predictions", to_predictions, "(logits, id2label)")
+    if problem is not None:
+        return problem
+    logits = _to_tensor(getattr(logits, "logits", logits))
+    cases = (
+        ("the notebook's logits", logits, _label_names(id2label)),
+        (f"three labels {THREE_LABELS}", torch.tensor(THREE_LOGITS), dict(THREE_LABELS)),
+    )
+    first = None
+    for description, case, names in cases:
+        try:
+            predictions = to_predictions(case.clone(), dict(names))
+        except KeyError as error:
+            if first is None:
+                return fail(
+                    f"with {description}: KeyError {error}: the keys of id2label are Python ints, "
+                    "so look the name up with id2label[int(index)]"
+                )
+            return fail(
+                f"with {description}: KeyError {error}: look the names up in the id2label you are given "
+                f"(here {names}), not in the notebook model's"
+            )
+        if first is not None and _same(predictions, first):
+            return fail(
+                f"with {description}: the same predictions came back as for the notebook's logits: build "
+                "them from the function's arguments (not from `results`, the pipeline's output)"
+            )
+        verdict = _judge_predictions(predictions, case, names)
+        if not verdict.passed:
+            return _with(f"with {description}", verdict)
+        first = predictions if first is None else first
+    return success("same labels and scores as the pipeline: softmax, then argmax, then id2label")

@@ -1,0 +1,164 @@
+"""Issue #14, notebook 01 (Behind the pipeline): plausible wrong answers to every exercise, each the full
+source of the solution cell, fail both the self-check and the graded test cells; the solution passes both.
+
+The wrong answers are the mistakes the checks' messages name: padding="max_length" (the reviewer's
+`padding="max_length", max_length=12`), no truncation, a fixed max_length, the notebook's tokenizer or
+sentences instead of the ones given, NumPy arrays, unpadded lists; raw logits, softmax over the batch
+(dim=0), sigmoid, exp without normalising; the pipeline's own `results` (the reviewer's
+`my_predictions = results`), the notebook model's label names, label indices, tensor scores, raw logits as
+scores. Each exercise is also fed the untouched stub (`raise NotImplementedError()`), and the released
+student notebook runs to the end with only its graded test cells failing.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+from exercise_harness import assert_all_caught, run_exercises
+
+pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parent.parent
+NAME = Path("chapter2") / "01_behind_the_pipeline.ipynb"
+NOTEBOOK = REPO / "solutions" / NAME
+STUDENT = REPO / "notebooks" / NAME
+
+
+def make_batch(body: str, signature: str = "sentences, tokenizer, max_length") -> str:
+    return f"def make_batch({signature}):\n    {body}\n"
+
+
+def tokenize(options: str, sentences: str = "sentences") -> str:
+    """make_batch's body: the tokenizer called with `options`."""
+    return f"return tokenizer({sentences}, {options})"
+
+
+RIGHT = 'padding=True, truncation=True, max_length=max_length, return_tensors="pt"'
+
+
+def to_probabilities(body: str) -> str:
+    return f"def to_probabilities(logits):\n    {body}\n"
+
+
+def to_predictions(label: str, score: str, rows: str = "for row in probabilities") -> str:
+    return (
+        "def to_predictions(logits, id2label):\n"
+        "    probabilities = torch.softmax(logits, dim=-1)\n"
+        f'    return [{{"label": {label}, "score": {score}}} {rows}]\n'
+    )
+
+
+def unanswered(signature: str) -> tuple[str, str]:
+    return ("unanswered (the student stub)", f"def {signature}:\n    raise NotImplementedError()\n")
+
+
+ANSWERS = {
+    "ex1_batch_solution": [
+        (
+            "padding to max_length",
+            make_batch(tokenize(RIGHT.replace("padding=True", 'padding="max_length"'))),
+        ),
+        (
+            "padding='max_length' with max_length=12 hard-coded",
+            make_batch(tokenize('padding="max_length", truncation=True, max_length=12, return_tensors="pt"')),
+        ),
+        ("no truncation", make_batch(tokenize('padding=True, return_tensors="pt"'))),
+        (
+            "max_length hard-coded to 12",
+            make_batch(tokenize(RIGHT.replace("max_length=max_length", "max_length=12"))),
+        ),
+        (
+            "the notebook's tokenizer, not the one given",
+            make_batch(tokenize(RIGHT), signature="sentences, given_tokenizer, max_length"),
+        ),
+        ("the notebook's sentences, not the ones given", make_batch(tokenize(RIGHT, "exercise_sentences"))),
+        ("NumPy arrays", make_batch(tokenize(RIGHT.replace('"pt"', '"np"')))),
+        ("lists, not padded", make_batch(tokenize("truncation=True, max_length=max_length"))),
+        unanswered("make_batch(sentences, tokenizer, max_length)"),
+    ],
+    "ex2_softmax_solution": [
+        ("the raw logits", to_probabilities("return logits")),
+        ("softmax over the batch (dim=0)", to_probabilities("return torch.softmax(logits, dim=0)")),
+        ("sigmoid", to_probabilities("return torch.sigmoid(logits)")),
+        ("exp without normalising", to_probabilities("return torch.exp(logits)")),
+        (
+            "the notebook's probabilities",
+            to_probabilities("return torch.softmax(classifier_model(**inputs).logits.detach(), dim=-1)"),
+        ),
+        unanswered("to_probabilities(logits)"),
+    ],
+    "ex3_predictions_solution": [
+        ("the pipeline's own results", "def to_predictions(logits, id2label):\n    return results\n"),
+        (
+            "the notebook model's label names, not id2label",
+            to_predictions("classifier_model.config.id2label[int(row.argmax())]", "row.max().item()"),
+        ),
+        ("label indices, not names", to_predictions("int(row.argmax())", "row.max().item()")),
+        ("tensor scores", to_predictions("id2label[int(row.argmax())]", "row.max()")),
+        (
+            "raw logits as scores",
+            to_predictions(
+                "id2label[int(row.argmax())]",
+                "raw.max().item()",
+                "for row, raw in zip(probabilities, logits)",
+            ),
+        ),
+        (
+            "the probability of the first label as the score",
+            to_predictions("id2label[int(row.argmax())]", "row[0].item()"),
+        ),
+        unanswered("to_predictions(logits, id2label)"),
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def exercises():
+    return run_exercises(NOTEBOOK, ANSWERS)
+
+
+@pytest.mark.parametrize("grade_id", sorted(ANSWERS))
+def test_wrong_answers_fail_both_the_self_check_and_the_tests(exercises, grade_id):
+    assert_all_caught(exercises[grade_id])
+
+
+def test_the_reviewers_answers_are_named(exercises):
+    batch = {a.label: a for a in exercises["ex1_batch_solution"].answers}
+    assert (
+        "longest sentence needs only"
+        in batch["padding='max_length' with max_length=12 hard-coded"].self_check
+    )
+    assert "not of the tokenizer passed in" in batch["the notebook's tokenizer, not the one given"].self_check
+    results = next(a for a in exercises["ex3_predictions_solution"].answers if "results" in a.label)
+    assert "not from `results`" in results.self_check, results
+
+
+def test_the_untouched_student_notebook_runs_to_the_end_and_fails_only_its_graded_cells():
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(STUDENT, as_version=4)
+    os.environ.update(COURSE_FAST="1", OMP_NUM_THREADS="1")
+    client = NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(STUDENT.parent)}},
+    )
+    client.execute()
+    graded = {
+        i
+        for i, c in enumerate(notebook.cells)
+        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
+    }
+    failed = {
+        i
+        for i, c in enumerate(notebook.cells)
+        if c.cell_type == "code" and any(o.get("output_type") == "error" for o in c.get("outputs", []))
+    }
+    assert graded and failed == graded, f"graded cells {sorted(graded)}, cells that raised {sorted(failed)}"
+    checks = [c for c in notebook.cells if c.cell_type == "code" and "course.check(" in c.source]
+    assert checks and all("[NOT YET]" in "".join(o.get("text", "") for o in c.outputs) for c in checks)
