@@ -356,8 +356,8 @@ def changed_copy(model: Any, seed: int = 0):
     hints=(
         "Section 6, 'Saving and loading': save_pretrained writes a folder, from_pretrained reads the same "
         "folder back.",
-        "model.save_pretrained(folder), tokenizer.save_pretrained(folder), then "
-        "AutoModelForSequenceClassification.from_pretrained(folder).",
+        "save_pretrained(folder) on the model and on the tokenizer; from_pretrained(folder) with the Auto "
+        "class of the model's task.",
     ),
 )
 def check_round_trip(
@@ -440,7 +440,7 @@ OTHER_IDS = ([[101, 7592, 2088, 999, 102]], [[101, 2204, 102], [101, 2919, 102]]
     "models_ids_tensor",
     hints=(
         "Section 7: a model takes a 2-D tensor of integer ids, [batch, sequence].",
-        "torch.tensor(...) on the list of lists (Python ints give torch.long).",
+        "torch.tensor(...) turns nested lists into a tensor of their shape; Python ints give torch.long.",
     ),
 )
 def check_ids_tensor(
