@@ -279,8 +279,8 @@ def _compare_batch(out: Any, want: Mapping[str, Any], tokenizer) -> CheckResult 
     hints=(
         "'Dynamic padding': what DataCollatorWithPadding returned for 8 rows (the shapes, and the key of "
         "the labels).",
-        "max(len(...)) for the width; tokenizer.pad_token_id and tokenizer.pad_token_type_id; "
-        "torch.tensor(rows, dtype=torch.long)",
+        "max() and len() for the width; tokenizer.pad_token_id and tokenizer.pad_token_type_id; "
+        "torch.tensor(..., dtype=...)",
     ),
 )
 def check_collate(collate_fn: Callable, tokenizer) -> CheckResult:
@@ -338,7 +338,7 @@ WASTE_CASES: list[tuple[list[int], int]] = [
     hints=(
         "the exercise's example: padding_waste([2, 4, 4, 4], 2) is 0.125; count the padding of each "
         "batch, then divide by all tokens, padding included.",
-        "range(0, len(lengths), batch_size) and slicing for the batches; max(batch) * len(batch) tokens each",
+        "range(start, stop, step) and slicing to walk through the batches; max() and len() of each batch",
     ),
 )
 def check_padding_waste(padding_waste: Callable[[Sequence[int], int], float]) -> CheckResult:

@@ -189,7 +189,8 @@ def _fixed_cases(tokenizer: Any, texts: list[str], length: int) -> list[tuple[st
     hints=(
         "Sections 1 and 2 of the notebook (Padding, Truncation): which padding value pads to max_length, "
         "and which switch cuts the long texts.",
-        "one call: tokenizer(texts, padding=..., truncation=..., max_length=length, return_tensors=...)",
+        "one call: tokenizer(texts, padding=..., truncation=..., max_length=..., return_tensors=...); "
+        "look up the padding strategy that fills every row up to max_length",
     ),
 )
 def check_fixed_length(
@@ -389,8 +390,8 @@ def _classify_cases(tokenizer: Any, model: Any, texts: list[str]) -> list[tuple[
     "together_classify",
     hints=(
         "Section 5 (From text to labels in one piece): the cell before the pipeline does every step.",
-        "tokenizer(texts, padding=True, truncation=True, return_tensors='pt'); model(**batch).logits; "
-        "torch.softmax(..., dim=-1); model.config.id2label[index]; tensor.item()",
+        "tokenizer(texts, padding=..., truncation=..., return_tensors=...); model(**batch).logits under "
+        "torch.no_grad(); torch.softmax(..., dim=...); model.config.id2label; tensor.item()",
     ),
 )
 def check_classify(
