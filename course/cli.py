@@ -185,6 +185,23 @@ def _grade_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default="artifacts/grading", help="output folder (default: %(default)s)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        default=None,
+        help="grade on Dask workers: a scheduler address (tcp://host:8786; start one with `dask scheduler` "
+        "and `dask worker ADDRESS`) or local:N (N worker processes here); --jobs is then not used",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="regrade everything (by default only notebooks new or changed since the last run into --out)",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue an interrupted run into --out (only what it did not finish); fails if there is none",
+    )
+    parser.add_argument(
         "--unsafe-no-sandbox",
         action="store_true",
         help="run the kernels without bubblewrap, with the grader's rights: only for notebooks you trust",
@@ -213,6 +230,11 @@ def grade(args: argparse.Namespace) -> int:
     from course.grading.report import summary_lines
     from course.grading.sandbox import LIMIT_NAMES
 
+    if args.cluster and args.jobs != 1:
+        print(
+            "note: --jobs is not used with --cluster (the cluster's workers grade in parallel)",
+            file=sys.stderr,
+        )
     try:
         run = run_grading(
             Path(args.submissions),
@@ -222,6 +244,9 @@ def grade(args: argparse.Namespace) -> int:
             progress=not args.no_progress,
             sandbox=not args.unsafe_no_sandbox,
             limits={name: getattr(args, name) for name in LIMIT_NAMES},
+            cluster=args.cluster,
+            force=args.force,
+            resume=args.resume,
         )
     except Exception as error:  # noqa: BLE001 - setting up the grading failed: say so, exit 1
         print(f"grading failed: {type(error).__name__}: {error}", file=sys.stderr)

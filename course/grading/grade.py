@@ -9,6 +9,7 @@
     OUT/summary.txt      the summary table printed at the end
     OUT/logs/            one nbgrader log per graded notebook
     OUT/nbgrader/expected/<assignment>/<notebook>.json   the expected probe values (see below)
+    OUT/cache/           graded results by content hash, kept between runs (course.grading.cache)
 
 Points are decided outside the students' kernels: before any student, each graded notebook's solution
 runs once, through the same sandboxed execution, and what its hidden tests emit (course.grading.probe)
@@ -22,6 +23,14 @@ own copy of the gradebook; the parent merges the results one at a time (course.g
 The worker runs nbgrader outside any sandbox; the student's kernel runs inside bubblewrap
 (course.grading.sandbox), with a user of its own per task. When a task ends, the parent kills the
 worker's process group and whatever still runs under the task's user or in its cgroups.
+
+The same tasks run on Dask workers with `cluster=` (`--cluster ADDRESS`, course.grading.cluster): a
+task travels as bytes, the worker runs the same `run_worker` step in a sandbox it prepares itself,
+and the results come back to this process, which alone writes OUT. Locally or on a cluster, every run
+is incremental: a (student, notebook) whose submission, source notebook, grader and settings are
+unchanged since an earlier run into OUT is taken from OUT/cache instead of being graded again
+(`force=True` regrades everything; `resume=True` continues an interrupted run, and says so when there
+is none). The class gradebook, scores and reports are rebuilt from all results by every run.
 """
 
 from __future__ import annotations
@@ -34,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,13 +108,14 @@ def sandbox_limits(overrides: dict | None = None) -> dict:
     return limits
 
 
-def open_sandbox(limits: dict) -> SandboxRun:
+def open_sandbox(limits: dict, base: Path | None = None) -> SandboxRun:
+    """The sandbox settings of a run (its staging folder in `base`, default the system's temp folder)."""
     from course.grading import sandbox
 
     reason = sandbox.unavailable()
     if reason:
         raise SandboxUnavailable(unsafe_refusal(reason))
-    staging = Path(tempfile.mkdtemp(prefix="course-sandbox-"))  # 0700: the host's other users see nothing
+    staging = Path(tempfile.mkdtemp(prefix="course-sandbox-", dir=base))  # 0700: other users see nothing
     view = sandbox.prepare_view(staging)
     base = sandbox.run_uid_base()
     box = SandboxRun(view.as_dict(), limits, base, f"course-grading-{base}", staging)
@@ -134,6 +145,7 @@ class Outcome:
     score: float = 0.0
     max_score: float = 0.0
     usage: dict = field(default_factory=dict)  # the sandbox's measured peaks (course.grading.sandbox)
+    cached: bool = False  # taken from OUT/cache (unchanged since an earlier run), not graded now
 
     def as_dict(self) -> dict:
         s = self.submission
@@ -149,6 +161,7 @@ class Outcome:
             "score": self.score,
             "max_score": self.max_score,
             "sandbox_usage": self.usage,
+            "cached": self.cached,
         }
 
 
@@ -161,6 +174,10 @@ class GradingRun:
     failed: bool
     sandbox: dict | None = None  # uid_base, uids and cgroup_parent of the run's sandboxes (None: unsafe)
     references: dict = field(default_factory=dict)  # "assignment/notebook" -> seconds of its solution run
+    executed: int = 0  # (student, notebook) tasks graded by this run
+    cached: int = 0  # ... and taken from OUT/cache instead (unchanged since an earlier run)
+    cluster: str | None = None  # the Dask address (--cluster), None: graded on this machine
+    parent_s: float = 0.0  # seconds this process spent per result, in all: cache, merge (a serial cost)
 
     @property
     def exit_code(self) -> int:
@@ -433,6 +450,36 @@ def collect_task(
                     shutil.copy(item, target / item.name)
 
 
+class LocalRunner:
+    """Runs tasks in worker processes on this machine, `jobs` at a time (see cluster.DaskRunner)."""
+
+    def __init__(self, jobs: int):
+        self.jobs = max(1, int(jobs))
+        self.threads = max(1, (os.cpu_count() or 1) // self.jobs)
+        self.pool = ThreadPoolExecutor(max_workers=self.jobs)
+
+    def capacity(self) -> int:
+        return 1 << 30  # the pool's queue holds paths only
+
+    def submit(self, kind: str, name: str, task: Path, log: Path, hard_limit: float):
+        return self.pool.submit(run_worker, task, log, hard_limit, self.threads)
+
+    def receive(self, future, task: Path, log: Path) -> dict:
+        return future.result()
+
+    def close(self, cancel: bool = False) -> None:
+        if cancel:  # Ctrl-C: no worker or kernel may outlive the command
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            for process in list(RUNNING):
+                _kill(process)
+        else:
+            self.pool.shutdown()
+
+
+class NothingToResume(RuntimeError):
+    """--resume, and no earlier run in OUT."""
+
+
 def grade(
     submissions_dir: Path,
     out: Path,
@@ -445,50 +492,109 @@ def grade(
     keep_work: bool = False,
     sandbox: bool = True,
     limits: dict | None = None,
+    cluster: str | None = None,
+    force: bool = False,
+    resume: bool = False,
 ) -> GradingRun:
     """Grade every submission under `submissions_dir` into `out` (see the module docstring).
 
     `sandbox=False` runs the kernels unconfined (trusted notebooks only); `limits` overrides
     nbgrader_config.py's c.Sandbox limits (memory_mb, total_memory_mb, processes, file_mb, cpu_s,
     scratch_mb). Raises SandboxUnavailable when a sandbox is wanted and bubblewrap cannot provide one.
+
+    `cluster`: a Dask scheduler address or `local:N` (course.grading.cluster); the tasks then run on
+    its workers, which sandbox the kernels themselves, and `jobs` is not used. Raises
+    ClusterUnreachable when no scheduler answers there.
+
+    Incremental: results unchanged since an earlier run into `out` come from OUT/cache
+    (course.grading.cache); `force=True` regrades everything. `resume=True` continues an earlier
+    (interrupted) run the same way, and raises NothingToResume when `out` holds none.
     """
+    from course.grading.cache import Cache
+
     started = time.perf_counter()
     # Absolute paths: workers run in their task folders (a relative --out used to break every task).
     out, submissions_dir = Path(out).resolve(), Path(submissions_dir).resolve()
     if not submissions_dir.is_dir():
         raise FileNotFoundError(f"no submissions folder at {submissions_dir}")
+    if force and resume:
+        raise ValueError("--force regrades everything, --resume continues a run: give one of them")
+    timeout = int(timeout or default_timeout())
     run_limits = sandbox_limits(limits)
-    box = open_sandbox(run_limits) if sandbox else None
+    cache = Cache(out, limits=run_limits if sandbox else None, timeout=timeout, scan=scan)
+    if resume and cache.earlier_run() is None:
+        raise NothingToResume(
+            f"--resume: {out} holds no earlier grading run to continue (no {cache.root / 'run.json'}); "
+            "run `course grade` without --resume to start one (it is incremental anyway)"
+        )
+    box = runner = None
     try:
-        return _grade(
+        if cluster:  # the workers sandbox the kernels; this process runs none
+            from course.grading.cluster import DaskRunner
+
+            out.mkdir(parents=True, exist_ok=True)
+            runner = DaskRunner(
+                cluster, limits=run_limits if sandbox else None, local_directory=out / "dask-worker-space"
+            )
+        else:
+            box = open_sandbox(run_limits) if sandbox else None
+            runner = LocalRunner(jobs)
+        run = _grade(
             submissions_dir,
             out,
-            jobs,
             timeout,
             Path(source_root).resolve(),
             scan,
             progress,
             keep_work,
             box,
+            runner,
+            cache,
+            force,
+            run_limits if sandbox else None,
             started,
         )
+    except BaseException:  # Ctrl-C included: no worker or kernel may outlive the command
+        if runner is not None:
+            runner.close(cancel=True)
+        raise
+    else:
+        runner.close()
+        return run
     finally:
         close_sandbox(box)
+        if cluster:
+            shutil.rmtree(out / "dask-worker-space", ignore_errors=True)
 
 
-def _grade(submissions_dir, out, jobs, timeout, source_root, scan, progress, keep_work, box, started):
+def _grade(
+    submissions_dir,
+    out,
+    timeout,
+    source_root,
+    scan,
+    progress,
+    keep_work,
+    box,
+    runner,
+    cache,
+    force,
+    limits,
+    started,
+):
     from tqdm.auto import tqdm
 
     from course.grading import report
 
     out.mkdir(parents=True, exist_ok=True)
-    for name in OWNED:  # only what an earlier run of this command wrote
+    for name in OWNED:  # only what an earlier run of this command wrote (OUT/cache stays)
         path = out / name
         if path.is_dir():
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
-    timeout = int(timeout or default_timeout())
+    earlier = cache.earlier_run()
+    cache.sweep_temporary()
     course, notebooks_of = prepare_course(out, Path(source_root))
     batch = discover(submissions_dir, notebooks_of)
     master = course / "gradebook.db"
@@ -505,15 +611,22 @@ def _grade(submissions_dir, out, jobs, timeout, source_root, scan, progress, kee
         for n in names
         if probed(Path(source_root) / a / f"{n}.ipynb")
     }
-    tasks: list[tuple[Submission, Path]] = []
-    for index, sub in enumerate(batch.submissions):
-        spec = None
+
+    def source_of(assignment: str, notebook: str) -> Path:
+        return Path(source_root) / assignment / f"{notebook}.ipynb"
+
+    def sandbox_spec(index: int) -> dict | None:
         if box is not None:
             spec = box.spec(index)
             spec["cgroup_parent"] = box.cgroup_parent
+            return spec
+        return None  # unsafe, or on a cluster (each worker fills in its own sandbox)
+
+    tasks: list[tuple[Submission, Path]] = []
+    for index, sub in enumerate(batch.submissions):
         key = (sub.assignment, sub.notebook)
         wanted = expected_path(course, *key) if key in probed_notebooks else None
-        task = prepare_task(out, course, sub, template, timeout, scan, spec, wanted)
+        task = prepare_task(out, course, sub, template, timeout, scan, sandbox_spec(index), wanted)
         if task is None:
             outcome = outcomes[sub.key]
             outcome.status = "missing" if sub.problem.startswith("missing") else "invalid"
@@ -521,75 +634,137 @@ def _grade(submissions_dir, out, jobs, timeout, source_root, scan, progress, kee
             gradebook.record_zero(master, sub.assignment, sub.student, sub.notebook, sub.problem)
         else:
             tasks.append((sub, task))
+    cache.begin(submissions_dir, len(tasks))
 
-    jobs = max(1, int(jobs))
-    threads = max(1, (os.cpu_count() or 1) // jobs)
+    # Incremental: what an earlier run graded from the same bytes with the same grader is not run again.
+    task_keys = {sub.key: cache.task_key(sub, source_of(sub.assignment, sub.notebook)) for sub, _ in tasks}
+    hits = {}
+    looked_up = time.perf_counter()
+    if not force:
+        for sub, _ in tasks:
+            entry = cache.load("tasks", task_keys[sub.key])
+            if entry is not None:
+                hits[sub.key] = entry
+    todo = [(sub, task) for sub, task in tasks if sub.key not in hits]
+
     code_cells = {}
     for sub, _ in tasks:
         key = (sub.assignment, sub.notebook)
         if key not in code_cells:
             import nbformat
 
-            nb = nbformat.read(source_root / sub.assignment / f"{sub.notebook}.ipynb", as_version=4)
+            nb = nbformat.read(source_of(*key), as_version=4)
             code_cells[key] = sum(c.cell_type == "code" for c in nb.cells)
-    # One reference run per probed notebook that someone submitted; its students wait for it.
+    # One reference run per probed notebook that someone submitted and that is not cached (nor are
+    # all of its students); its students wait for it.
     references: dict[tuple[str, str], Path] = {}
+    reference_keys: dict[tuple[str, str], str] = {}
+    references_cached = 0
     for key in sorted({(s.assignment, s.notebook) for s, _ in tasks} & probed_notebooks):
-        spec = None
-        if box is not None:
-            spec = box.spec(len(batch.submissions) + len(references))
-            spec["cgroup_parent"] = box.cgroup_parent
-        references[key] = prepare_reference(out, course, *key, timeout, spec)
+        reference_keys[key] = cache.reference_key(*key, source_of(*key))
+        entry = None if force else cache.load("references", reference_keys[key])
+        if entry is not None and EXPECTED in entry["files"]:
+            target = expected_path(course, *key)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(entry["files"][EXPECTED])
+            references_cached += 1
+        elif any((s.assignment, s.notebook) == key for s, _ in todo):
+            index = len(batch.submissions) + len(references)
+            references[key] = prepare_reference(out, course, *key, timeout, sandbox_spec(index))
     waiting: dict[tuple[str, str], list[tuple[Submission, Path]]] = {key: [] for key in references}
     reference_seconds: dict[str, float] = {}
+    counts = {"executed": 0, "cached": 0, "parent_s": time.perf_counter() - looked_up}
+    problems: list[str] = []
 
     bar = tqdm(total=len(tasks), desc="grading", unit="notebook", disable=not progress, file=sys.stderr)
-    pool = ThreadPoolExecutor(max_workers=jobs)
     pending: dict = {}
+    queue: deque[tuple] = deque()  # (kind, what, task): submitted when the runner has room
 
-    def submit(sub: Submission, task: Path) -> None:
-        log = out / "logs" / f"{sub.student}__{sub.assignment}__{sub.notebook}.log"
-        hard_limit = timeout * (code_cells[(sub.assignment, sub.notebook)] + 2) + 120
-        pending[pool.submit(run_worker, task, log, hard_limit, threads)] = ("task", sub, task)
+    def log_of(kind: str, what) -> Path:
+        if kind == "reference":
+            return out / "logs" / f"_reference__{what[0]}__{what[1]}.log"
+        return out / "logs" / f"{what.student}__{what.assignment}__{what.notebook}.log"
 
-    def finish(sub: Submission, task: Path, result: dict) -> None:
+    def submit(kind: str, what, task: Path) -> None:
+        key = (what.assignment, what.notebook) if kind == "task" else what
+        hard_limit = timeout * (code_cells[key] + 2) + 120
+        name = what.key if kind == "task" else "/".join(what)
+        pending[runner.submit(kind, name, task, log_of(kind, what), hard_limit)] = (kind, what, task)
+
+    def fill() -> None:
+        room = runner.capacity() - len(pending)
+        while queue and room > 0:
+            submit(*queue.popleft())
+            room -= 1
+
+    def store(kind: str, key: str, task: Path, result: dict, log: Path, parts) -> None:
+        from course.grading.cache import folder_files
+
+        try:
+            text = log.read_text(errors="replace") if log.is_file() else ""
+            cache.store(kind, key, result, folder_files(task, parts), text)
+        except OSError as error:  # the grade stands; the next run grades this one again
+            problems.append(
+                f"could not write OUT/cache ({error}); those notebooks are graded again next time"
+            )
+
+    def finish(sub: Submission, task: Path, result: dict, cached: bool = False) -> None:
+        from course.grading.cache import TASK_PARTS
+
+        begun = time.perf_counter()
+        if not cached and result.get("status") == "graded":
+            store("tasks", task_keys[sub.key], task, result, log_of("task", sub), TASK_PARTS)
+        outcomes[sub.key].cached = cached
         try:
             collect_task(out, course, sub, task, result, outcomes[sub.key])
         except Exception as error:  # noqa: BLE001
             outcomes[sub.key].status = "error"
             outcomes[sub.key].problems.append(f"GRADER ERROR while merging: {type(error).__name__}: {error}")
+        counts["parent_s"] += time.perf_counter() - begun
         bar.set_postfix_str(f"{sub.student}/{sub.notebook}", refresh=False)
         bar.update(1)
 
+    from course.grading.cache import write_files
+
+    for sub, task in tasks:  # the unchanged ones first: restored, merged, no kernel
+        entry = hits.get(sub.key)
+        if entry is not None:
+            begun = time.perf_counter()
+            write_files(task, entry["files"])
+            log_of("task", sub).write_text(entry["log"])
+            counts["parent_s"] += time.perf_counter() - begun
+            counts["cached"] += 1
+            finish(sub, task, entry["result"], cached=True)
+
     try:
         for key, task in references.items():  # first in the queue
-            log = out / "logs" / f"_reference__{key[0]}__{key[1]}.log"
-            hard_limit = timeout * (code_cells[key] + 2) + 120
-            pending[pool.submit(run_worker, task, log, hard_limit, threads)] = ("reference", key, task)
-        for sub, task in tasks:
+            queue.append(("reference", key, task))
+        for sub, task in todo:
             key = (sub.assignment, sub.notebook)
             if key in references:
                 waiting[key].append((sub, task))
             else:
-                submit(sub, task)
+                queue.append(("task", sub, task))
+        fill()
         while pending:
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for future in done:
                 kind, what, task = pending.pop(future)
                 try:
-                    result = future.result()
+                    result = runner.receive(future, task, log_of(kind, what))
                 except Exception as error:  # noqa: BLE001 - one task's trouble must not stop the batch
                     result = {"status": "error", "error": f"{type(error).__name__}: {error}"}
                 if kind == "task":
+                    counts["executed"] += 1
                     finish(what, task, result)
                     continue
                 reference_seconds["/".join(what)] = float(result.get("seconds", 0.0))
                 if result.get("status") == "graded" and (task / EXPECTED).is_file():
+                    store("references", reference_keys[what], task, result, log_of(kind, what), (EXPECTED,))
                     target = expected_path(course, *what)
                     target.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copy(task / EXPECTED, target)
-                    for sub, student_task in waiting.pop(what):
-                        submit(sub, student_task)
+                    queue.extend(("task", sub, student_task) for sub, student_task in waiting.pop(what))
                     continue
                 failure = {
                     "status": "error",
@@ -598,13 +773,10 @@ def _grade(submissions_dir, out, jobs, timeout, source_root, scan, progress, kee
                 }
                 for sub, student_task in waiting.pop(what):
                     finish(sub, student_task, failure)
-    except BaseException:  # Ctrl-C: no worker or kernel may outlive the command
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in list(RUNNING):
-            _kill(process)
-        raise
-    pool.shutdown()
-    bar.close()
+            fill()
+    finally:  # on Ctrl-C, grade() stops the workers (runner.close(cancel=True))
+        bar.close()
+    cache.finish(executed=counts["executed"], cached=counts["cached"])
     if not keep_work:
         shutil.rmtree(out / "work", ignore_errors=True)
 
@@ -625,13 +797,32 @@ def _grade(submissions_dir, out, jobs, timeout, source_root, scan, progress, kee
             f"expected values: the solutions of {len(reference_seconds)} notebook(s) ran once each, "
             f"{sum(reference_seconds.values()):.1f} s in all"
         )
-    if box is None:
+    if force:
+        notes.append(f"--force: all {counts['executed']} notebook(s) graded again ({cache.root} updated)")
+    elif counts["cached"] or references_cached or earlier is not None:
+        resumed = earlier is not None and not earlier.get("finished")
+        notes.append(
+            f"{'resumed an interrupted run' if resumed else 'incremental'}: {counts['executed']} notebook(s) "
+            f"graded now, {counts['cached']} unchanged since an earlier run taken from {cache.root}"
+            + (f" (and the expected values of {references_cached})" if references_cached else "")
+            + "; --force regrades everything"
+        )
+    notes += problems[:1]
+    cluster_address = getattr(runner, "address", None)
+    if cluster_address is not None:
+        notes.append(runner.describe())
+    if limits is None:
         notes.append("UNSAFE: kernels ran without a sandbox (--unsafe-no-sandbox)")
-    else:
+    elif box is not None:
         from course.grading.sandbox import cgroups_work, describe
 
         cgroups = cgroups_work(box.cgroup_parent, box.limits)
         notes.append(f"kernels ran in bubblewrap sandboxes: {describe(box.limits, cgroups)}")
+    elif counts["executed"]:
+        from course.grading.sandbox import describe
+
+        cgroups = runner.cgroups == {True}
+        notes.append(f"kernels ran in bubblewrap sandboxes on the workers: {describe(limits, cgroups)}")
     info = None
     if box is not None:
         info = {
@@ -640,6 +831,8 @@ def _grade(submissions_dir, out, jobs, timeout, source_root, scan, progress, kee
             "cgroup_parent": box.cgroup_parent,
             "limits": box.limits,
         }
+    elif limits is not None:  # on a cluster: the workers chose the uids and cgroups
+        info = {"uid_base": None, "uids": [], "cgroup_parent": None, "limits": limits}
     run = GradingRun(
         out,
         ordered,
@@ -648,6 +841,10 @@ def _grade(submissions_dir, out, jobs, timeout, source_root, scan, progress, kee
         failed=any(o.status == "error" for o in ordered),
         sandbox=info,
         references=reference_seconds,
+        executed=counts["executed"],
+        cached=counts["cached"],
+        cluster=cluster_address,
+        parent_s=round(counts["parent_s"], 2),
     )
     report.write_all(run, course)
     return run

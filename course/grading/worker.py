@@ -12,13 +12,18 @@ class gradebook before any student, the assignment's source, the one submitted n
 runs nbgrader's autograde (with GuardedExecute) and generate_feedback there, then writes result.json:
 per test cell the points, the score and the failure message, plus the executor's record. Whatever
 happens, it writes result.json; an "error" there means the grader itself failed.
+
+The worker dies with the process that started it (`watch_parent`): a grading parent or Dask worker that
+is killed leaves no grading behind (the kernel's sandbox dies with this process: --die-with-parent).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -156,6 +161,22 @@ def run(task_file: Path) -> dict:
     return result
 
 
+def watch_parent(interval: float = 0.5) -> None:
+    """Kill this worker (and its process group, when it leads one) once its parent process is gone."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            if os.getppid() != parent:  # reparented: whoever started us was killed
+                if os.getpgrp() == os.getpid():
+                    os.killpg(os.getpid(), signal.SIGKILL)
+                os._exit(137)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
 if __name__ == "__main__":
+    watch_parent()
     outcome = run(Path(sys.argv[1]))
     sys.exit(0 if outcome["status"] == "graded" else 3)
