@@ -267,6 +267,4 @@ def setup(seed: int = 42, verbose: bool = True) -> Setup:
         print(info.report())
         if home is not None:
             offline_home.announce(home)
-        if info.colab and info.versions.get("course") == "not installed":
-            print("In Colab, first run: !pip install 'course[offline] @ git+<this repository>'")
     return info
