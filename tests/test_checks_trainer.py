@@ -6,12 +6,15 @@ import copy
 
 import numpy as np
 import pytest
+from message_coverage import assert_every_failure_reached
 from sklearn.metrics import accuracy_score, f1_score
 
+import course.checks.trainer
 from course.checks import run_check
 from course.checks.trainer import (
     compute_metrics_reference,
     loss_curves_reference,
+    own_work,
     precision_flags_reference,
     sample_log_history,
 )
@@ -25,15 +28,21 @@ def _verdict(name, *args):
 # ---- trainer_precision_flags -------------------------------------------------------------------
 
 
+def _precision_flags(device, bf16_supported):  # a learner's right answer
+    on_gpu = device == "cuda"
+    return {"fp16": on_gpu and not bf16_supported, "bf16": on_gpu and bf16_supported}
+
+
 def test_precision_flags_right_answer_passes():
-    passed, message = _verdict("trainer_precision_flags", precision_flags_reference)
+    passed, message = _verdict("trainer_precision_flags", _precision_flags)
     assert passed, message
 
 
 @pytest.mark.parametrize(
     ("answer", "needle"),
     [
-        (lambda device, bf16: {"fp16": False, "bf16": False}, "this GPU supports bf16"),
+        (lambda device, bf16: {"fp16": False, "bf16": False}, "for every device and GPU"),
+        (lambda device, bf16: {"fp16": device == "cuda", "bf16": False}, "this GPU supports bf16"),
         (
             lambda device, bf16: {"fp16": device == "cuda", "bf16": device == "cuda" and bf16},
             "fp16 and bf16 together",
@@ -43,8 +52,23 @@ def test_precision_flags_right_answer_passes():
         (lambda device, bf16: {"fp16": device == "cuda"}, "exactly the keys 'fp16' and 'bf16'"),
         (lambda device, bf16: (False, False), "exactly the keys"),
         (lambda device, bf16: {"fp16": 0, "bf16": 0}, "use the booleans True and False"),
+        (precision_flags_reference, "precision_flags_reference"),
+        (lambda device, bf16: course.checks.trainer.precision_flags_reference(device, bf16), "switched off"),
+        ({"fp16": False, "bf16": False}, "pass your function itself"),
     ],
-    ids=["never", "both", "cpu_fp16", "bf16_everywhere", "missing_key", "tuple", "ints"],
+    ids=[
+        "never",
+        "fp16_only",
+        "both",
+        "cpu_fp16",
+        "bf16_everywhere",
+        "missing_key",
+        "tuple",
+        "ints",
+        "reference",
+        "wrapped_reference",
+        "the_flags",
+    ],
 )
 def test_precision_flags_wrong_answers_fail(answer, needle):
     passed, message = _verdict("trainer_precision_flags", answer)
@@ -71,7 +95,7 @@ def _sklearn_default_warning(eval_pred):  # zero_division="warn" also returns 0.
 
 
 def test_compute_metrics_right_answers_pass():
-    for answer in (_right, _sklearn_default_warning, lambda p: compute_metrics_reference(*p)):
+    for answer in (_right, _sklearn_default_warning):
         passed, message = _verdict("trainer_compute_metrics", answer)
         assert passed, message
 
@@ -120,6 +144,35 @@ def _percent(eval_pred):
     return {key: 100 * value for key, value in _right(eval_pred).items()}
 
 
+def _threshold(eval_pred):  # "positive when its logit is above 0": not the larger of the two logits
+    logits, labels = eval_pred
+    predictions = (logits[:, 1] > 0).astype(int)
+    return {
+        "accuracy": accuracy_score(labels, predictions),
+        "f1": f1_score(labels, predictions, zero_division=0),
+    }
+
+
+def _course_glue(eval_pred):  # the course's compute_metrics: the exercise asks for it by hand
+    import evaluate
+
+    metric = evaluate.load("glue", "mrpc")
+    logits, labels = eval_pred
+    return metric.compute(predictions=np.argmax(logits, axis=-1), references=labels)
+
+
+def _loaded_metric():
+    import evaluate
+
+    metric = evaluate.load("glue", "mrpc")  # loaded before, as in the notebook
+
+    def compute_metrics(eval_pred):
+        logits, labels = eval_pred
+        return metric.compute(predictions=np.argmax(logits, axis=-1), references=labels)
+
+    return compute_metrics
+
+
 @pytest.mark.parametrize(
     ("answer", "needle"),
     [
@@ -132,8 +185,28 @@ def _percent(eval_pred):
         (lambda p: {"accuracy": _right(p)["accuracy"]}, "lacks ['f1']"),
         (lambda p: (_right(p)["accuracy"], _right(p)["f1"]), "return a dict"),
         (lambda p: {"accuracy": "0.5", "f1": 0.5}, "plain numbers"),
+        (_threshold, "expected"),
+        (_course_glue, "evaluate's metric"),
+        (_loaded_metric(), "evaluate's metric"),
+        (lambda p: compute_metrics_reference(*p), "switched off"),
+        ("compute_metrics", "pass your function itself"),
     ],
-    ids=["no_argmax", "axis0", "nan_f1", "macro", "class0", "percent", "missing_f1", "tuple", "string"],
+    ids=[
+        "no_argmax",
+        "axis0",
+        "nan_f1",
+        "macro",
+        "class0",
+        "percent",
+        "missing_f1",
+        "tuple",
+        "string",
+        "threshold",
+        "course_glue",
+        "loaded_metric",
+        "reference",
+        "a_string",
+    ],
 )
 def test_compute_metrics_wrong_answers_fail(answer, needle):
     passed, message = _verdict("trainer_compute_metrics", answer)
@@ -151,8 +224,13 @@ def test_compute_metrics_reference_edge_cases():
 # ---- trainer_loss_curves -----------------------------------------------------------------------
 
 
+def _loss_curves(history):  # a learner's right answer
+    train = [(entry["epoch"], entry["loss"]) for entry in history if "loss" in entry]
+    return train, [(entry["epoch"], entry["eval_loss"]) for entry in history if "eval_loss" in entry]
+
+
 def test_loss_curves_right_answer_passes():
-    passed, message = _verdict("trainer_loss_curves", loss_curves_reference)
+    passed, message = _verdict("trainer_loss_curves", _loss_curves)
     assert passed, message
     train, validation = loss_curves_reference(sample_log_history())
     assert len(train) == 6 and len(validation) == 2 and validation[-1][0] == 2.0
@@ -181,7 +259,16 @@ def _mixed(history):
 
 def _mutating(history):
     history.pop()
-    return loss_curves_reference(history)
+    return _loss_curves(history)
+
+
+_GLOBAL_PAIRS = _loss_curves(sample_log_history()[:5])  # pairs computed once, e.g. from trainer.state
+
+
+def _viz_loss_curves(history):
+    from course.viz.training import loss_curves
+
+    return loss_curves(history)
 
 
 def _no_validation(history):
@@ -198,8 +285,26 @@ def _no_validation(history):
         (_no_validation, "validation pairs: got 0, expected 2"),
         (lambda history: {"train": [], "validation": []}, "return two lists"),
         (lambda history: ([0.69, 0.66], [0.59]), "(epoch, loss) pairs"),
+        (lambda history: _GLOBAL_PAIRS, "same pairs for two different logs"),
+        (lambda history: (_loss_curves(history)[0][1:], _loss_curves(history)[1]), "training pairs: got 5"),
+        (_viz_loss_curves, "course's own (course.viz.training.loss_curves"),
+        (loss_curves_reference, "switched off"),
+        (sample_log_history(), "pass your function itself"),
     ],
-    ids=["summary", "steps", "mixed", "mutating", "no_validation", "dict", "losses_only"],
+    ids=[
+        "summary",
+        "steps",
+        "mixed",
+        "mutating",
+        "no_validation",
+        "dict",
+        "losses_only",
+        "global_pairs",
+        "first_missing",
+        "viz",
+        "reference",
+        "a_list",
+    ],
 )
 def test_loss_curves_wrong_answers_fail(answer, needle):
     passed, message = _verdict("trainer_loss_curves", answer)
@@ -225,3 +330,20 @@ def test_learning_curve_plot():
     plt.close(fig)
     with pytest.raises(ValueError, match="eval_strategy"):
         plot_learning_curve([{"train_loss": 0.5, "epoch": 1.0}])
+
+
+def test_own_work_switches_off_and_restores():
+    import evaluate
+
+    with pytest.raises(AssertionError, match=r"^\[NOT YET\] compute_metrics calls evaluate's metric"):
+        with own_work("compute_metrics"):
+            evaluate.load("glue", "mrpc")
+    metric = evaluate.load("glue", "mrpc")  # restored
+    assert metric.compute(predictions=[0, 1], references=[0, 1])["accuracy"] == 1.0
+    assert precision_flags_reference("cuda", True) == {"fp16": False, "bf16": True}
+    with pytest.raises(KeyError):
+        own_work("no_such_exercise")
+
+
+def test_every_failure_message_is_reached():
+    assert_every_failure_reached(course.checks.trainer)

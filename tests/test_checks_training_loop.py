@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from message_coverage import assert_every_failure_reached
 
 from course.checks import run_check
 from course.checks import training_loop as loop
@@ -15,6 +16,9 @@ def _step(
     backward=True,
     optimizer_step=True,
     scheduler_step=True,
+    scheduler_twice=False,
+    new_optimizer=False,
+    global_scheduler=None,
     zero_grad=True,
     zero_first=False,
     scheduler_first=False,
@@ -23,6 +27,10 @@ def _step(
     """A train_step with one realistic mistake switched on."""
 
     def train_step(model, batch, optimizer, scheduler):
+        if new_optimizer:
+            optimizer = torch.optim.AdamW(model.parameters(), lr=5e-5)
+        if global_scheduler is not None:
+            scheduler = global_scheduler  # the notebook's lr_scheduler, not the argument
         if zero_first:
             optimizer.zero_grad()
         loss = model(**batch).loss
@@ -34,6 +42,8 @@ def _step(
             optimizer.step()
         if scheduler_step and not scheduler_first:
             scheduler.step()
+            if scheduler_twice:
+                scheduler.step()
         if zero_grad and not zero_first:
             optimizer.zero_grad()
         if returns == "item":
@@ -43,13 +53,25 @@ def _step(
         if returns == "after":
             with torch.no_grad():
                 return model(**batch).loss.item()
+        if returns == "mean_logit":
+            return outputs_mean(model, batch)
         return None
 
     return train_step
 
 
+def outputs_mean(model, batch):
+    with torch.no_grad():
+        return model(**batch).logits.mean().item()
+
+
+def _notebook_lr_scheduler():
+    parameter = torch.nn.Parameter(torch.zeros(1))
+    return loop.make_optimizer_and_scheduler([parameter], lr=5e-5, total=32)[1]
+
+
 def test_train_step_right_answers_pass():
-    assert run_check("loop_train_step", loop.reference_train_step).passed
+    assert run_check("loop_train_step", _step()).passed
     assert run_check("loop_train_step", _step(zero_first=True)).passed  # zero_grad at the start is fine too
 
 
@@ -64,6 +86,10 @@ def test_train_step_right_answers_pass():
         ({"returns": "tensor"}, "loss.item()"),
         ({"returns": "none"}, "returned None"),
         ({"returns": "after"}, "loss after the update"),
+        ({"returns": "mean_logit"}, "the batch's loss before the step is"),
+        ({"scheduler_twice": True}, "exactly once per batch"),
+        ({"new_optimizer": True}, "never stepped"),
+        ({"global_scheduler": _notebook_lr_scheduler()}, "not the notebook's lr_scheduler"),
     ],
 )
 def test_train_step_mistakes_are_named(mistake, message):
@@ -78,6 +104,20 @@ def test_train_step_that_raises_is_reported():
 
     result = run_check("loop_train_step", unfinished)
     assert not result.passed and "NotImplementedError" in result.message
+
+
+def test_train_step_shortcuts_and_non_functions():
+    result = run_check("loop_train_step", loop.reference_train_step)
+    assert not result.passed and "reference_train_step" in result.message
+    result = run_check(
+        "loop_train_step",
+        loop.reference_train_step(
+            loop.tiny_classifier(),
+            loop.tiny_batch(),
+            *loop.make_optimizer_and_scheduler(loop.tiny_classifier()),
+        ),
+    )
+    assert not result.passed and "pass your function itself" in result.message
 
 
 def test_pick_train_step_falls_back(capsys):
@@ -111,6 +151,43 @@ def test_linear_lr_mistakes_are_named(wrong, message):
     result = run_check("loop_linear_lr", wrong)
     assert not result.passed
     assert message in result.message
+
+
+_RECORDED = loop.reference_lrs(5e-5, 32, 0, steps=32)  # the notebook's lrs, recorded during training
+
+
+def _with_scheduler(step, base_lr, num_training_steps, num_warmup_steps=0):
+    from transformers import get_scheduler
+
+    parameter = torch.nn.Parameter(torch.zeros(1))
+    optimizer = torch.optim.SGD([parameter], lr=base_lr)
+    scheduler = get_scheduler(
+        "linear",
+        optimizer=optimizer,
+        num_warmup_steps=num_warmup_steps,
+        num_training_steps=num_training_steps,
+    )
+    for _ in range(step):
+        optimizer.step()
+        scheduler.step()
+    return scheduler.get_last_lr()[0]
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (lambda s, b, t, w=0: _RECORDED[s], "not from the rates recorded in training"),
+        (_with_scheduler, "builds a learning-rate scheduler"),
+        (lambda s, b, t, w=0: loop.reference_lrs(b, t, w)[s], "builds a learning-rate scheduler"),
+        (lambda s, b, t, w=0: None, "return the learning rate as a number"),
+        (_RECORDED, "pass your function itself"),
+    ],
+    ids=["recorded", "get_scheduler", "reference", "none", "a_list"],
+)
+def test_linear_lr_shortcuts_and_non_numbers(wrong, message):
+    result = run_check("loop_linear_lr", wrong)
+    assert not result.passed
+    assert message in result.message, result.message
 
 
 def test_lr_history():
@@ -153,7 +230,7 @@ def _predict(*, eval_mode=True, no_grad=True, keep_all=True, argmax=True, as_lis
 
 
 def test_predict_right_answers_pass():
-    assert run_check("loop_predict", loop.reference_predict).passed
+    assert run_check("loop_predict", _predict()).passed
     assert run_check("loop_predict", _predict(as_lists=True)).passed  # lists of per-batch tensors are fine
 
 
@@ -173,22 +250,45 @@ def test_predict_mistakes_are_named(mistake, message):
 
 
 def test_predict_wrong_return_and_wrong_labels():
-    result = run_check("loop_predict", lambda model, loader, device: loop.reference_predict(model, loader)[0])
+    right = _predict()
+    result = run_check("loop_predict", lambda model, loader, device: right(model, loader, device)[0])
     assert not result.passed and "(predictions, labels)" in result.message
 
     def shuffled_labels(model, loader, device):
-        preds, labels = loop.reference_predict(model, loader, device)
+        preds, labels = right(model, loader, device)
         return preds, labels[::-1]
 
     result = run_check("loop_predict", shuffled_labels)
     assert not result.passed and "labels" in result.message
 
     def flipped(model, loader, device):
-        preds, labels = loop.reference_predict(model, loader, device)
+        preds, labels = right(model, loader, device)
         return 1 - preds, labels
 
     result = run_check("loop_predict", flipped)
-    assert not result.passed and "argmax" in result.message
+    assert not result.passed and "predictions differ from logits.argmax" in result.message
+
+
+def test_predict_shortcuts_and_other_objects():
+    result = run_check("loop_predict", loop.reference_predict)
+    assert not result.passed and "reference_predict" in result.message
+    result = run_check("loop_predict", "predict")
+    assert not result.passed and "pass your function itself" in result.message
+    right = _predict()
+    notebook_loader = loop._tiny_eval_loader(seed=9)  # stands for the notebook's eval_dataloader
+    result = run_check("loop_predict", lambda model, loader, device: right(model, notebook_loader, device))
+    assert not result.passed and "never looped over the dataloader it was given" in result.message
+    notebook_model = loop.tiny_classifier(seed=9)  # stands for the notebook's model
+    result = run_check("loop_predict", lambda model, loader, device: right(notebook_model, loader, device))
+    assert not result.passed and "never called the model it was given" in result.message
+
+    def no_unpacking(model, loader, device):  # model(batch) instead of model(**batch)
+        model.eval()
+        with torch.no_grad():
+            return [model(batch).logits.argmax(-1) for batch in loader], []
+
+    result = run_check("loop_predict", no_unpacking)
+    assert not result.passed and "your code raised" in result.message
 
 
 def test_pick_predict_falls_back(capsys):
@@ -206,3 +306,23 @@ def test_moving_average_and_plot():
     fig = plot_loss_curve({"a": [0.7, 0.6, 0.5], "b": [0.7, 0.65]}, lrs=[1e-3, 5e-4, 0.0], window=2)
     assert len(fig.axes) == 2
     assert np.isclose(fig.axes[0].lines[1].get_ydata()[-1], 0.55)
+
+
+def test_own_work_switches_off_and_restores():
+    from transformers import get_scheduler
+
+    parameter = torch.nn.Parameter(torch.zeros(1))
+    optimizer = torch.optim.SGD([parameter], lr=1.0)
+    with pytest.raises(AssertionError, match=r"^\[NOT YET\] linear_lr builds a learning-rate scheduler"):
+        with loop.own_work("linear_lr"):
+            get_scheduler("linear", optimizer=optimizer, num_warmup_steps=0, num_training_steps=4)
+    scheduler = get_scheduler(
+        "linear", optimizer=optimizer, num_warmup_steps=0, num_training_steps=4
+    )  # restored
+    assert scheduler.get_last_lr() == [1.0]
+    with pytest.raises(KeyError):
+        loop.own_work("no_such_exercise")
+
+
+def test_every_failure_message_is_reached():
+    assert_every_failure_reached(loop)

@@ -1,18 +1,121 @@
 """Checks for chapter 3, notebook 07 "The Trainer API": mixed precision, compute_metrics, log history.
 
-numpy, scikit-learn and transformers are imported inside the functions, so that `import course`
-stays fast.
+Each check calls the learner's function on inputs chosen so that every mistake its messages name
+shows, and switches off the ready-made functions that would do the exercise's work while the learner's
+function runs (`own_work`): the course's own reference answers, and for compute_metrics evaluate's
+metric (`evaluate.load`, `metric.compute`), which the exercise asks to write by hand. The hidden tests
+use `own_work` too. numpy, scikit-learn and transformers are imported inside the functions, so that
+`import course` stays fast.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from numbers import Real
 from typing import Any
 
 from course.checks.base import CheckResult, fail, register, success
+
+# ---------------------------------------------------------------- shortcuts switched off
+
+SHORTCUT = "course: this ready-made function is switched off while your function is checked"
+
+
+def _switched_off(*args: Any, **kwargs: Any) -> None:
+    # Its code replaces a shortcut's code for a while, so it runs with that function's globals:
+    # builtins and literals only.
+    raise RuntimeError("course: this ready-made function is switched off while your function is checked")
+
+
+class ShortcutUsed(AssertionError):
+    """The learner's function called a ready-made function that does the exercise's work."""
+
+    def __init__(self, message: str):
+        super().__init__(f"[NOT YET] {message}")
+        self.message = message
+
+
+@contextmanager
+def shortcuts_off(*functions: Callable) -> Iterator[None]:
+    """While inside, each of `functions` raises RuntimeError(SHORTCUT), however the learner reached it.
+
+    The function objects themselves change (their code is swapped, and restored on exit), so a name
+    imported before, an alias, a bound method or a wrapper that calls them is switched off too.
+    """
+    saved = [(function, function.__code__) for function in functions]
+    try:
+        for function, _ in saved:
+            function.__code__ = _switched_off.__code__
+        yield
+    finally:
+        for function, code in saved:
+            function.__code__ = code
+
+
+@contextmanager
+def guarded(shortcuts: Sequence[Callable], message: str) -> Iterator[None]:
+    """`shortcuts_off(*shortcuts)`; a call of one of them inside becomes ShortcutUsed(message)."""
+    with shortcuts_off(*shortcuts):
+        try:
+            yield
+        except RuntimeError as error:
+            if str(error) == SHORTCUT:
+                raise ShortcutUsed(message) from None
+            raise
+
+
+def _shortcuts(exercise: str) -> tuple[list[Callable], str]:
+    if exercise == "precision_flags":
+        return [precision_flags_reference], (
+            "precision_flags calls the course's precision_flags_reference (switched off while your "
+            "function is checked): decide from device and bf16_supported yourself."
+        )
+    if exercise == "compute_metrics":
+        import evaluate
+
+        # metric.compute and add_batch (copied onto each instance) call _feature_names first, before any state
+        return [evaluate.EvaluationModule._feature_names, evaluate.load, compute_metrics_reference], (
+            "compute_metrics calls evaluate's metric (evaluate.load / metric.compute, switched off while "
+            "your function is checked): this exercise writes it by hand, with np.argmax, accuracy_score "
+            "and f1_score."
+        )
+    if exercise == "loss_curves":
+        return [loss_curves_reference], (
+            "loss_curves calls the course's own (course.viz.training.loss_curves or loss_curves_reference, "
+            "switched off while your function is checked): read the entries of log_history yourself."
+        )
+    raise KeyError(f"no exercise {exercise!r} in notebook 07")
+
+
+def own_work(exercise: str):
+    """Context manager for checks and hidden tests: while inside, the ready-made functions that would do
+    `exercise` ("precision_flags", "compute_metrics", "loss_curves") are switched off, and calling one
+    raises ShortcutUsed ("[NOT YET] ...") with a message that names it."""
+    return guarded(*_shortcuts(exercise))
+
+
+def refuse_shortcuts(check: Callable[..., CheckResult]) -> Callable[..., CheckResult]:
+    """The check, with ShortcutUsed turned into its failure message."""
+    import functools
+
+    @functools.wraps(check)
+    def checked(*args: Any, **kwargs: Any) -> CheckResult:
+        try:
+            return check(*args, **kwargs)
+        except ShortcutUsed as error:
+            return fail(error.message)
+
+    return checked
+
+
+def _not_callable(function: Any, name: str) -> CheckResult | None:
+    if callable(function):
+        return None
+    return fail(f"pass your function itself ({name}), not {type(function).__name__}.")
+
 
 # (device, bf16_supported) -> the TrainingArguments flags the course uses.
 PRECISION_CASES: list[tuple[str, bool, dict[str, bool]]] = [
@@ -30,11 +133,26 @@ def precision_flags_reference(device: str, bf16_supported: bool) -> dict[str, bo
     return {"fp16": on_gpu and not bf16_supported, "bf16": on_gpu and bool(bf16_supported)}
 
 
-@register("trainer_precision_flags")
+@register(
+    "trainer_precision_flags",
+    hints=(
+        "Section 'Mixed precision': full precision off CUDA (CPU, MPS), and on CUDA one of the two 16-bit "
+        "formats, chosen by bf16_supported.",
+        'Build the dict from the two arguments with boolean expressions, e.g. `device == "cuda"` and '
+        "`bf16_supported` combined with `and` / `not`; do not read env.device or torch.cuda inside.",
+    ),
+)
+@refuse_shortcuts
 def check_precision_flags(precision_flags: Callable[[str, bool], Mapping[str, bool]]) -> CheckResult:
     """`precision_flags(device, bf16_supported)` -> {"fp16": ..., "bf16": ...} for TrainingArguments."""
-    for device, bf16_supported, want in PRECISION_CASES:
-        got = precision_flags(device, bf16_supported)
+    problem = _not_callable(precision_flags, "precision_flags")
+    if problem is not None:
+        return problem
+    answers = []
+    with own_work("precision_flags"):
+        for device, bf16_supported, want in PRECISION_CASES:
+            answers.append((device, bf16_supported, want, precision_flags(device, bf16_supported)))
+    for device, bf16_supported, _want, got in answers:
         case = f"precision_flags({device!r}, bf16_supported={bf16_supported})"
         if not isinstance(got, Mapping) or set(got) != {"fp16", "bf16"}:
             return fail(
@@ -46,6 +164,14 @@ def check_precision_flags(precision_flags: Callable[[str, bool], Mapping[str, bo
                 f"{case} returned {got!r}: use the booleans True and False "
                 "(e.g. device == 'cuda' and bf16_supported)."
             )
+    if all(dict(got) == dict(answers[0][3]) for *_, got in answers):
+        return fail(
+            f"precision_flags returns {dict(answers[0][3])} for every device and GPU: decide from its "
+            "arguments, device and bf16_supported (not from env.device or torch.cuda, which describe "
+            "this machine only)."
+        )
+    for device, bf16_supported, want, got in answers:
+        case = f"precision_flags({device!r}, bf16_supported={bf16_supported})"
         got = dict(got)
         if got == want:
             continue
@@ -122,17 +248,33 @@ def _call_metrics(compute_metrics: Callable, logits, labels) -> tuple[Any, Check
         raise
 
 
-@register("trainer_compute_metrics")
+@register(
+    "trainer_compute_metrics",
+    hints=(
+        "Section 'Metrics': eval_pred unpacks into logits [n, 2] and labels [n]; the class of each row is "
+        "the column with the larger logit, and F1 is the positive class's (1, equivalent).",
+        "`np.argmax(logits, axis=-1)`, then `accuracy_score(labels, predictions)` and "
+        "`f1_score(labels, predictions, zero_division=0)`, each wrapped in float(...).",
+    ),
+)
+@refuse_shortcuts
 def check_compute_metrics(compute_metrics: Callable) -> CheckResult:
     """`compute_metrics(eval_pred)` -> {"accuracy", "f1"} equal to scikit-learn's, edge cases included."""
     import numpy as np
     from sklearn.metrics import f1_score
 
-    for name, logits, labels in metrics_cases():
-        got, problem = _call_metrics(compute_metrics, logits, labels)
+    problem = _not_callable(compute_metrics, "compute_metrics")
+    if problem is not None:
+        return problem
+    cases = [
+        (name, logits, labels, compute_metrics_reference(logits, labels))
+        for name, logits, labels in metrics_cases()
+    ]
+    for name, logits, labels, want in cases:
+        with own_work("compute_metrics"):
+            got, problem = _call_metrics(compute_metrics, logits, labels)
         if problem is not None:
             return problem
-        want = compute_metrics_reference(logits, labels)
         if not isinstance(got, Mapping):
             return fail(
                 f"compute_metrics returned {type(got).__name__}: return a dict such as "
@@ -238,12 +380,38 @@ def _pairs(value: Any) -> list[tuple[float, float]] | None:
         return None
 
 
-@register("trainer_loss_curves")
+def other_log_history() -> list[dict[str, float]]:
+    """A second, shorter log history (other losses and epochs), to see that loss_curves reads its argument."""
+    history: list[dict[str, float]] = [
+        {"loss": 0.9 - 0.1 * i, "learning_rate": 1e-4, "epoch": i / 4, "step": 2 * i} for i in range(1, 5)
+    ]
+    history.insert(2, {"eval_loss": 0.8, "eval_accuracy": 0.6, "epoch": 0.5, "step": 4})
+    history.append({"eval_loss": 0.7, "eval_accuracy": 0.7, "epoch": 1.0, "step": 8})
+    history.append({"train_loss": 0.75, "train_runtime": 4.0, "epoch": 1.0, "step": 8})
+    return history
+
+
+@register(
+    "trainer_loss_curves",
+    hints=(
+        "Section 'The learning curve': every entry of log_history is a dict; training entries have a "
+        "'loss' key, evaluations an 'eval_loss' key, and the last one is the run's summary.",
+        'Two list comprehensions over the argument, e.g. `[(e["epoch"], e["loss"]) for e in '
+        "log_history if \"loss\" in e]`, and the same with 'eval_loss'.",
+    ),
+)
+@refuse_shortcuts
 def check_loss_curves(loss_curves: Callable) -> CheckResult:
     """`loss_curves(log_history)` -> (train pairs, validation pairs), each a list of (epoch, loss)."""
+    problem = _not_callable(loss_curves, "loss_curves")
+    if problem is not None:
+        return problem
     history = sample_log_history()
     snapshot = [dict(entry) for entry in history]
-    got = loss_curves(history)
+    want_train, want_validation = loss_curves_reference(history)
+    with own_work("loss_curves"):
+        got = loss_curves(history)
+        other = loss_curves(other_log_history())
     if history != snapshot:
         return fail("loss_curves changed the log history it was given: read it, do not modify it.")
     if not isinstance(got, (tuple, list)) or len(got) != 2:
@@ -254,7 +422,19 @@ def check_loss_curves(loss_curves: Callable) -> CheckResult:
     train, validation = (_pairs(part) for part in got)
     if train is None or validation is None:
         return fail("each list should hold (epoch, loss) pairs, e.g. [(0.33, 0.69), (0.67, 0.66), ...].")
-    want_train, want_validation = loss_curves_reference(history)
+    if (
+        isinstance(other, (tuple, list))
+        and len(other) == 2
+        and [_pairs(part) for part in other]
+        == [
+            train,
+            validation,
+        ]
+    ):
+        return fail(
+            "loss_curves returns the same pairs for two different logs: read the log_history it is "
+            "given (not trainer.state.log_history or pairs computed before)."
+        )
     steps = {float(e["step"]) for e in history}
     if train and all(x in steps and x > 2 for x, _ in train):
         return fail(

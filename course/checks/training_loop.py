@@ -1,7 +1,10 @@
 """Checks for chapter 3, "A full training loop": the training step, the linear schedule, prediction.
 
 The checks build a tiny BERT classifier from a config (no download, a few milliseconds) and compare
-the learner's code with a reference computed here, step by step. torch and transformers are imported
+the learner's code with a reference computed here, step by step. While the learner's function runs, the
+ready-made functions that would do its work are switched off (`own_work`): the course's references
+(which the notebook falls back on) and, for the schedule, every torch learning-rate scheduler
+(`get_scheduler` builds one). The hidden tests use `own_work` too. torch and transformers are imported
 inside the functions so that `import course` stays fast.
 """
 
@@ -14,6 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from course.checks.base import CheckResult, fail, register, success
+from course.checks.trainer import ShortcutUsed, guarded, refuse_shortcuts
 
 VOCAB = 60
 STEPS = 10  # training steps of the tiny schedules used by the checks
@@ -117,10 +121,58 @@ def _as_loss(value: Any) -> tuple[float | None, str]:
         return None, f"train_step returned {type(value).__name__}: return the loss as a float (loss.item())."
 
 
+# ---------------------------------------------------------------- shortcuts switched off
+
+
+def _shortcuts(exercise: str) -> tuple[list[Callable], str]:
+    if exercise == "train_step":
+        return [reference_train_step], (
+            "train_step calls the course's reference_train_step (switched off while your function is "
+            "checked): write the five lines of the step yourself."
+        )
+    if exercise == "linear_lr":
+        import transformers.optimization as optimization
+        from torch.optim.lr_scheduler import LRScheduler
+
+        return [
+            LRScheduler.__init__,
+            optimization.get_scheduler,
+            optimization.get_linear_schedule_with_warmup,
+            optimization._get_linear_schedule_with_warmup_lr_lambda,
+            reference_lrs,
+        ], (
+            "linear_lr builds a learning-rate scheduler (get_scheduler, LambdaLR, or the course's "
+            "reference_lrs; switched off while your function is checked) and reads the rate from it: "
+            "compute the rate with the formula instead, that is the exercise."
+        )
+    if exercise == "predict":
+        return [reference_predict], (
+            "predict calls the course's reference_predict (switched off while your function is checked): "
+            "write the evaluation loop yourself."
+        )
+    raise KeyError(f"no exercise {exercise!r} in notebook 08")
+
+
+def own_work(exercise: str):
+    """Context manager for checks and hidden tests: while inside, the ready-made functions that would do
+    `exercise` ("train_step", "linear_lr", "predict") are switched off, and calling one raises
+    ShortcutUsed ("[NOT YET] ...") with a message that names it."""
+    return guarded(*_shortcuts(exercise))
+
+
 # ---------------------------------------------------------------- the training step
 
 
-@register("loop_train_step")
+@register(
+    "loop_train_step",
+    hints=(
+        "Section 'The model, the optimizer and the schedule' and the five steps of exercise 1: forward, "
+        "backward, apply, schedule, reset, with the objects passed to train_step.",
+        "`loss = model(**batch).loss`, `loss.backward()`, `optimizer.step()`, `scheduler.step()`, "
+        "`optimizer.zero_grad()`, then `return loss.item()`.",
+    ),
+)
+@refuse_shortcuts
 def check_train_step(train_step: Callable) -> CheckResult:
     """`train_step(model, batch, optimizer, scheduler) -> loss` does one complete, correct update."""
     if not callable(train_step):
@@ -144,7 +196,8 @@ def check_train_step(train_step: Callable) -> CheckResult:
     optimizer.step = counting_step
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # e.g. "lr_scheduler.step() before optimizer.step()"
-        returned = train_step(model, batch, optimizer, scheduler)
+        with own_work("train_step"):
+            returned = train_step(model, batch, optimizer, scheduler)
         reference_train_step(reference, batch, ref_optimizer, ref_scheduler)
     loss, problem = _as_loss(returned)
     if loss is None:
@@ -161,14 +214,21 @@ def check_train_step(train_step: Callable) -> CheckResult:
             "the weights did not change although optimizer.step() ran: it had no gradients to "
             "apply. Call loss.backward() on the batch's loss (model(**batch).loss) before it."
         )
+    if not step_calls:
+        return fail(
+            "the weights changed, but the optimizer passed to train_step never stepped: call "
+            "optimizer.step() on that argument; do not build a new optimizer (or update the weights "
+            "by hand) inside train_step."
+        )
 
     lr_after = optimizer.param_groups[0]["lr"]
     expected_lr = ref_optimizer.param_groups[0]["lr"]
     if not math.isclose(lr_after, expected_lr, rel_tol=1e-9, abs_tol=1e-12):
         if math.isclose(lr_after, lr_before):
             return fail(
-                f"the learning rate is still {lr_before:g} after the step: call scheduler.step() "
-                "once per batch (after optimizer.step()), or the linear decay never happens."
+                f"the learning rate is still {lr_before:g} after the step: call scheduler.step() on the "
+                "scheduler passed to train_step (not the notebook's lr_scheduler), once per batch, after "
+                "optimizer.step(), or the linear decay never happens."
             )
         return fail(
             f"after one step the learning rate is {lr_after:g}, expected {expected_lr:g}: call "
@@ -193,17 +253,12 @@ def check_train_step(train_step: Callable) -> CheckResult:
             "scheduler.step(); optimizer.zero_grad()`: check the order (optimizer.step() "
             "before scheduler.step(), backward before both) and that you use the batch as given."
         )
-
-    loss_after = _loss_on(model, batch)
-    if not loss_after < loss_before:
-        return fail(
-            f"one step did not lower the loss on the same batch ({loss_before:.4f} -> "
-            f"{loss_after:.4f}): the update must go against the gradient."
-        )
+    loss_after = _loss_on(model, batch)  # lower: the model is the reference, whose step lowers it
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        train_step(model, batch, optimizer, scheduler)
+        with own_work("train_step"):
+            train_step(model, batch, optimizer, scheduler)
         reference_train_step(reference, batch, ref_optimizer, ref_scheduler)
     if not _same_parameters(model, reference):
         return fail(
@@ -259,15 +314,37 @@ def _close(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-12)
 
 
-@register("loop_linear_lr")
+@register(
+    "loop_linear_lr",
+    hints=(
+        "Exercise 2's three bullets: the warm-up climb, the fall over the steps after warm-up, and zero "
+        "after num_training_steps; compare with the learning rates recorded in the loop above.",
+        "Plain arithmetic on the arguments: `if step < num_warmup_steps: return base_lr * step / "
+        "num_warmup_steps`, else a fraction of the remaining steps, floored with `max(0.0, ...)`.",
+    ),
+)
+@refuse_shortcuts
 def check_linear_lr(linear_lr: Callable) -> CheckResult:
     """`linear_lr(step, base_lr, num_training_steps, num_warmup_steps)` matches get_scheduler("linear")."""
     if not callable(linear_lr):
         return fail(f"pass your function itself (linear_lr), not {type(linear_lr).__name__}.")
-    for base_lr, total, warmup in LR_CASES:
-        expected = reference_lrs(base_lr, total, warmup)
-        for step, want in enumerate(expected):
-            got = linear_lr(step, base_lr, total, warmup)
+    cases = [
+        (base_lr, total, warmup, reference_lrs(base_lr, total, warmup)) for base_lr, total, warmup in LR_CASES
+    ]
+    with own_work("linear_lr"):
+        first, doubled = linear_lr(1, 1e-3, 10, 0), linear_lr(1, 2e-3, 10, 0)
+        answers = [[linear_lr(step, b, t, w) for step in range(len(expected))] for b, t, w, expected in cases]
+    try:
+        ignores_base_lr = float(first) == float(doubled)
+    except (TypeError, ValueError):
+        ignores_base_lr = False
+    if ignores_base_lr:
+        return fail(
+            f"linear_lr gives {float(first):g} at step 1 for base_lr 1e-3 and for 2e-3: compute the rate "
+            "from the arguments (not from the rates recorded in training, such as lrs)."
+        )
+    for (base_lr, total, warmup, expected), given in zip(cases, answers):
+        for step, (want, got) in enumerate(zip(expected, given)):
             try:
                 got = float(got)
             except (TypeError, ValueError):
@@ -307,7 +384,15 @@ def check_linear_lr(linear_lr: Callable) -> CheckResult:
     return success('linear_lr matches get_scheduler("linear") at every step, with and without warmup.')
 
 
-@register("loop_lr_history")
+@register(
+    "loop_lr_history",
+    hints=(
+        "Section 'The loop': one learning rate per batch, recorded just before the step that uses it, for "
+        "every batch of every epoch.",
+        "`lrs.append(lr_scheduler.get_last_lr()[0])` before `step_fn(...)`, and `scheduler.step()` "
+        "called once inside each step.",
+    ),
+)
 def check_lr_history(
     lrs: Sequence[float], base_lr: float, num_training_steps: int, num_warmup_steps: int = 0
 ) -> CheckResult:
@@ -346,7 +431,6 @@ def check_lr_history(
 def _tiny_eval_loader(seed: int = 1, size: int = 10, batch_size: int = 4):
     """A DataLoader over `size` padded examples of varied length, in a fixed order."""
     import torch
-    from torch.utils.data import DataLoader
 
     generator = torch.Generator().manual_seed(seed)
     rows = []
@@ -365,7 +449,26 @@ def _tiny_eval_loader(seed: int = 1, size: int = 10, batch_size: int = 4):
             "labels": torch.tensor([f["labels"] for f in features]),
         }
 
-    return DataLoader(rows, batch_size=batch_size, shuffle=False, collate_fn=collate)
+    return _WatchedLoader(rows, batch_size=batch_size, shuffle=False, collate_fn=collate)
+
+
+def _watched_loader_class():
+    from torch.utils.data import DataLoader
+
+    class WatchedLoader(DataLoader):
+        """A DataLoader that remembers whether anyone looped over it."""
+
+        looped = False
+
+        def __iter__(self):
+            self.looped = True
+            return super().__iter__()
+
+    return WatchedLoader
+
+
+def _WatchedLoader(*args, **kwargs):  # noqa: N802 - builds the class on first use (torch imported late)
+    return _watched_loader_class()(*args, **kwargs)
 
 
 def reference_predict(model, dataloader, device="cpu"):
@@ -397,7 +500,17 @@ def _to_array(value):
     return np.asarray(value)
 
 
-@register("loop_predict")
+@register(
+    "loop_predict",
+    hints=(
+        "Section 'Evaluation': the three differences from the training loop (eval mode, no gradients, "
+        "predictions instead of a loss), applied to the model and dataloader passed to predict.",
+        "`model.eval()`, then `with torch.no_grad():` around `for batch in dataloader:`, "
+        "`model(**batch).logits.argmax(dim=-1)`, append each batch's predictions and batch['labels'], "
+        "`np.concatenate(...)` after the loop.",
+    ),
+)
+@refuse_shortcuts
 def check_predict(predict: Callable) -> CheckResult:
     """`predict(model, dataloader, device) -> (predictions, labels)` over every batch, in eval mode."""
     import numpy as np
@@ -406,12 +519,24 @@ def check_predict(predict: Callable) -> CheckResult:
     if not callable(predict):
         return fail(f"pass your function itself (predict), not {type(predict).__name__}.")
     model = tiny_classifier(seed=3, dropout=0.5)
+    want_preds, want_labels = reference_predict(copy.deepcopy(model), _tiny_eval_loader())
     loader = _tiny_eval_loader()
-    want_preds, want_labels = reference_predict(copy.deepcopy(model), loader)
     model.train()  # as it is after training
     grad_modes: list[bool] = []
     model.register_forward_pre_hook(lambda module, args: grad_modes.append(torch.is_grad_enabled()))
-    result = predict(model, loader, "cpu")
+    try:
+        with own_work("predict"):
+            result = predict(model, loader, "cpu")
+    except Exception as error:
+        if loader.looped or isinstance(error, ShortcutUsed):
+            raise
+        result = None
+    if not loader.looped or not grad_modes:
+        return fail(
+            "predict never looped over the dataloader it was given, or never called the model it was "
+            "given: use the arguments `model` and `dataloader` (not the notebook's model or "
+            "eval_dataloader)."
+        )
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         return fail(
             "predict should return two things, (predictions, labels), e.g. "

@@ -1,0 +1,166 @@
+"""08_full_training_loop: plausible wrong answers fail both the self-check and the graded tests (issue #14).
+
+The notebook runs once (module fixture); at each exercise every wrong answer below replaces the solution
+cell, followed by the exercise's self-check and graded test cells (tests/exercise_harness.py). Each wrong
+answer is a mistake a message of course.checks.training_loop names, or a ready-made answer in place of the
+work (a scheduler built to read the rate from, the rates recorded in training, the notebook's own
+lr_scheduler and eval_dataloader, the course's reference functions). All of them run on the tests' tiny
+random models: no extra training of the notebook's model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from exercise_harness import assert_all_caught, run_exercises
+
+pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "solutions" / "chapter3" / "08_full_training_loop.ipynb"
+
+STEP = (
+    "outputs = model(**batch)",
+    "loss = outputs.loss",
+    "loss.backward()",
+    "optimizer.step()",
+    "scheduler.step()",
+    "optimizer.zero_grad()",
+    "return loss.item()",
+)
+
+
+def _step(*lines: str) -> str:
+    return "def train_step(model, batch, optimizer, scheduler):\n" + "".join(
+        f"    {line}\n" for line in lines
+    )
+
+
+def _without(line: str) -> str:
+    return _step(*(x for x in STEP if x != line))
+
+
+def _replaced(old: str, new: str) -> str:
+    return _step(*(new if x == old else x for x in STEP))
+
+
+def _lr(body: str) -> str:
+    return "def linear_lr(step, base_lr, num_training_steps, num_warmup_steps=0):\n" + body
+
+
+def _predict(
+    model_mode: str = "model.eval()",
+    grad: str = "torch.no_grad()",
+    loader: str = "dataloader",
+    output: str = "logits.argmax(dim=-1)",
+    keep: str = "all_predictions.append(predictions.cpu().numpy())",
+) -> str:
+    return (
+        "import numpy as np\n\n\n"
+        "def predict(model, dataloader, device):\n"
+        f"    {model_mode}\n"
+        "    all_predictions, all_labels = [], []\n"
+        f"    with {grad}:\n"
+        f"        for batch in {loader}:\n"
+        "            batch = {k: v.to(device) for k, v in batch.items()}\n"
+        "            logits = model(**batch).logits\n"
+        f"            predictions = {output}\n"
+        f"            {keep}\n"
+        '            all_labels.append(batch["labels"].cpu().numpy())\n'
+        "    return np.concatenate(all_predictions), np.concatenate(all_labels)\n"
+    )
+
+
+ANSWERS = {
+    "loop_train_step_solution": [
+        ("no optimizer.zero_grad(): gradients pile up", _without("optimizer.zero_grad()")),
+        (
+            "the notebook's lr_scheduler, not the argument",
+            _replaced("scheduler.step()", "lr_scheduler.step()"),
+        ),
+        ("no scheduler.step()", _without("scheduler.step()")),
+        (
+            "scheduler.step() before optimizer.step()",
+            _step(*STEP[:3], "scheduler.step()", "optimizer.step()", *STEP[5:]),
+        ),
+        ("the loss tensor returned, not loss.item()", _replaced("return loss.item()", "return loss")),
+        (
+            "the loss after the update",
+            _replaced("return loss.item()", "return model(**batch).loss.item()"),
+        ),
+        (
+            "a new optimizer in every step",
+            _step("optimizer = torch.optim.AdamW(model.parameters(), lr=5e-5)", *STEP),
+        ),
+        (
+            "the course's reference in place of the work",
+            "from course.checks.training_loop import reference_train_step as train_step\n",
+        ),
+    ],
+    "loop_linear_lr_solution": [
+        (
+            "no warmup",
+            _lr("    return base_lr * max(0.0, (num_training_steps - step) / num_training_steps)\n"),
+        ),
+        (
+            "negative after the end",
+            _lr(
+                "    if step < num_warmup_steps:\n"
+                "        return base_lr * step / num_warmup_steps\n"
+                "    return base_lr * (num_training_steps - step) / (num_training_steps - num_warmup_steps)\n"
+            ),
+        ),
+        (
+            "off by one step",
+            _lr(
+                "    if step < num_warmup_steps:\n"
+                "        return base_lr * step / num_warmup_steps\n"
+                "    remaining = num_training_steps - step - 1\n"
+                "    return base_lr * max(0.0, remaining / (num_training_steps - num_warmup_steps))\n"
+            ),
+        ),
+        (
+            "the decay over all steps, not the remaining ones",
+            _lr(
+                "    if step < num_warmup_steps:\n"
+                "        return base_lr * step / num_warmup_steps\n"
+                "    return base_lr * max(0.0, (num_training_steps - step) / num_training_steps)\n"
+            ),
+        ),
+        ("the rates recorded in training (lrs)", _lr("    return lrs[step]\n")),
+        (
+            "a scheduler built to read the rate from",
+            _lr(
+                "    parameter = torch.nn.Parameter(torch.zeros(1))\n"
+                "    opt = torch.optim.SGD([parameter], lr=base_lr)\n"
+                '    sched = get_scheduler("linear", optimizer=opt, num_warmup_steps=num_warmup_steps,\n'
+                "                          num_training_steps=num_training_steps)\n"
+                "    for _ in range(step):\n"
+                "        opt.step()\n"
+                "        sched.step()\n"
+                "    return sched.get_last_lr()[0]\n"
+            ),
+        ),
+    ],
+    "loop_predict_solution": [
+        ("no model.eval()", _predict(model_mode="pass")),
+        ("gradients on", _predict(grad="torch.enable_grad()")),
+        ("only the last batch kept", _predict(keep="all_predictions = [predictions.cpu().numpy()]")),
+        ("logits, not classes", _predict(output="logits.detach()")),
+        ("the notebook's eval_dataloader, not the argument", _predict(loader="eval_dataloader")),
+        (
+            "the course's reference in place of the work",
+            "from course.checks.training_loop import reference_predict as predict\n",
+        ),
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def exercises():
+    return run_exercises(NOTEBOOK, ANSWERS)
+
+
+@pytest.mark.parametrize("grade_id", sorted(ANSWERS))
+def test_wrong_answers_fail_self_check_and_tests(exercises, grade_id):
+    assert_all_caught(exercises[grade_id])
