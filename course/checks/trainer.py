@@ -253,8 +253,8 @@ def _call_metrics(compute_metrics: Callable, logits, labels) -> tuple[Any, Check
     hints=(
         "Section 'Metrics': eval_pred unpacks into logits [n, 2] and labels [n]; the class of each row is "
         "the column with the larger logit, and F1 is the positive class's (1, equivalent).",
-        "`np.argmax(logits, axis=-1)`, then `accuracy_score(labels, predictions)` and "
-        "`f1_score(labels, predictions, zero_division=0)`, each wrapped in float(...).",
+        "`np.argmax(..., axis=-1)`; `sklearn.metrics.accuracy_score` and `f1_score(..., zero_division=0)`; "
+        "`float(...)` for plain numbers (not evaluate's metric: this exercise is the metric by hand).",
     ),
 )
 @refuse_shortcuts
@@ -396,8 +396,8 @@ def other_log_history() -> list[dict[str, float]]:
     hints=(
         "Section 'The learning curve': every entry of log_history is a dict; training entries have a "
         "'loss' key, evaluations an 'eval_loss' key, and the last one is the run's summary.",
-        'Two list comprehensions over the argument, e.g. `[(e["epoch"], e["loss"]) for e in '
-        "log_history if \"loss\" in e]`, and the same with 'eval_loss'.",
+        'A list comprehension with an `if` over the argument: `"loss" in entry` tests a key, '
+        '`entry["epoch"]` reads one; one list per kind of entry.',
     ),
 )
 @refuse_shortcuts

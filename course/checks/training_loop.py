@@ -168,8 +168,9 @@ def own_work(exercise: str):
     hints=(
         "Section 'The model, the optimizer and the schedule' and the five steps of exercise 1: forward, "
         "backward, apply, schedule, reset, with the objects passed to train_step.",
-        "`loss = model(**batch).loss`, `loss.backward()`, `optimizer.step()`, `scheduler.step()`, "
-        "`optimizer.zero_grad()`, then `return loss.item()`.",
+        "Each item of the list is one call on the arguments: the forward `model(**batch)` and its "
+        "`.loss`, `.backward()`, `.step()` of the optimizer and of the scheduler, `.zero_grad()`; "
+        "`.item()` for the float.",
     ),
 )
 @refuse_shortcuts
@@ -318,9 +319,9 @@ def _close(a: float, b: float) -> bool:
     "loop_linear_lr",
     hints=(
         "Exercise 2's three bullets: the warm-up climb, the fall over the steps after warm-up, and zero "
-        "after num_training_steps; compare with the learning rates recorded in the loop above.",
-        "Plain arithmetic on the arguments: `if step < num_warmup_steps: return base_lr * step / "
-        "num_warmup_steps`, else a fraction of the remaining steps, floored with `max(0.0, ...)`.",
+        "after num_training_steps; the plot of the loop above shows that shape.",
+        "Plain arithmetic on the arguments, no scheduler object: an `if step < num_warmup_steps:` branch "
+        "for the climb, a fraction of the remaining steps after it, and `max(0.0, ...)` to stay at 0.",
     ),
 )
 @refuse_shortcuts
@@ -505,9 +506,8 @@ def _to_array(value):
     hints=(
         "Section 'Evaluation': the three differences from the training loop (eval mode, no gradients, "
         "predictions instead of a loss), applied to the model and dataloader passed to predict.",
-        "`model.eval()`, then `with torch.no_grad():` around `for batch in dataloader:`, "
-        "`model(**batch).logits.argmax(dim=-1)`, append each batch's predictions and batch['labels'], "
-        "`np.concatenate(...)` after the loop.",
+        "`model.eval()`, `with torch.no_grad():`, `.to(device)` for each tensor of the batch, "
+        "`logits.argmax(dim=-1)`, and `np.concatenate` (or `torch.cat`) of the per-batch lists.",
     ),
 )
 @refuse_shortcuts
