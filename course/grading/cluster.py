@@ -33,6 +33,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import uuid
@@ -231,14 +232,16 @@ class DaskRunner:
         self.workers_used: set[str] = set()
         self.cgroups: set[bool] = set()
         self.closed = False
-
-    def workers(self) -> int:
-        return len(self.client.scheduler_info().get("workers", {}))
+        if self.cluster is None and not self.client.nthreads():
+            print(
+                f"note: the Dask scheduler at {address} has no workers yet; the tasks wait for some "
+                f"(`dask worker {address}`)",
+                file=sys.stderr,
+            )
 
     def capacity(self) -> int:
         """How many tasks to keep queued on the cluster (their packets wait in the scheduler's memory)."""
-        info = self.client.scheduler_info().get("workers", {})
-        return max(IN_FLIGHT, 3 * sum(int(w.get("nthreads", 1)) for w in info.values()))
+        return max(IN_FLIGHT, 3 * sum(self.client.nthreads().values()))
 
     def describe(self) -> str:
         what = (
@@ -246,6 +249,8 @@ class DaskRunner:
             if self.cluster
             else f"the Dask cluster at {self.address}"
         )
+        if not self.workers_used:
+            return f"{what}: nothing to run there (every result came from the cache)"
         return f"graded on {what}: {len(self.workers_used)} worker(s) ran tasks"
 
     def submit(self, kind: str, name: str, task: Path, log: Path, hard_limit: float):
