@@ -134,6 +134,7 @@ def test_unchanged_grades_nothing_and_a_changed_test_regrades_exactly_its_notebo
     assert (run.executed, run.cached, run.references) == (0, 5, {})
     assert (out / "scores.csv").read_text() == local_csv
     assert all(o.cached for o in run.outcomes if o.status == "graded")
+    assert "(0 run, 5 unchanged since an earlier run, " in (out / "summary.txt").read_text()
 
     source = tmp_path / "source"
     shutil.copytree(FIXTURE, source)

@@ -90,7 +90,8 @@ def summary_lines(run) -> list[str]:
             for o, p in problems
         ]
     lines += [f"note: {note}" for note in run.notes]
-    graded = [o for o in run.outcomes if o.status == "graded"]
+    graded = [o for o in run.outcomes if o.status == "graded" and not getattr(o, "cached", False)]
+    cached = sum(o.status == "graded" and getattr(o, "cached", False) for o in run.outcomes)
     per_student = defaultdict(float)
     for o in graded:
         per_student[o.submission.student] += o.seconds
@@ -109,7 +110,8 @@ def summary_lines(run) -> list[str]:
         f"grading {'FAILED for ' + str(len(errors)) + ' notebook(s)' if errors else 'finished'}: "
         f"{len({o.submission.student for o in run.outcomes})} students, "
         f"{len(run.outcomes)} notebooks ({len(graded)} run, "
-        f"{sum(o.status in ('missing', 'invalid') for o in run.outcomes)} missing or unreadable)"
+        + (f"{cached} unchanged since an earlier run, " if cached else "")
+        + f"{sum(o.status in ('missing', 'invalid') for o in run.outcomes)} missing or unreadable)"
     )
     return lines
 
