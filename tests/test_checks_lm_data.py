@@ -13,6 +13,7 @@ from message_coverage import assert_every_failure_reached
 import course.checks.lm_data
 from course.checks import lm_data as lm
 from course.checks import run_check
+from course.checks.shortcuts import ShortcutUsed
 
 # ---------------------------------------------------------------- group_texts
 
@@ -181,7 +182,7 @@ def test_group_texts_mistakes_are_named(wrong, message):
 def test_shortcuts_come_back_after_a_check(capsys):
     run_check("lm_group_texts", lm.reference_group_texts)
     assert lm.reference_group_texts(lm.VISIBLE_EXAMPLES, 4) == right_group_texts(lm.VISIBLE_EXAMPLES, 4)
-    with pytest.raises(RuntimeError, match="switched off"), lm.shortcuts_off(lm.reference_group_texts):
+    with pytest.raises(ShortcutUsed, match="reference_group_texts"), lm.own_work("group_texts"):
         lm.reference_group_texts(lm.VISIBLE_EXAMPLES, 4)
     assert lm.reference_group_texts(lm.VISIBLE_EXAMPLES, 4)["labels"]
 

@@ -7,8 +7,6 @@ test proves it).
 from __future__ import annotations
 
 import copy
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -25,7 +23,6 @@ from transformers import (
 
 import course.checks.models
 from course.checks import run_check
-from course.checks.models import changed_copy, save_tiny_bert
 
 CHECKPOINT = "bert-base-uncased"
 SENTIMENT = "distilbert-base-uncased-finetuned-sst-2-english"
@@ -51,15 +48,6 @@ def sentiment():
     model = AutoModelForSequenceClassification.from_pretrained(SENTIMENT).eval()
     inputs = tokenizer(["I hate this so much!", "What a wonderful film."], padding=True, return_tensors="pt")
     return model, tokenizer, inputs
-
-
-def test_save_tiny_bert_is_deterministic_and_not_the_standin():
-    with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
-        first, second = save_tiny_bert(a, seed=3), save_tiny_bert(b, seed=3)
-        assert sorted(p.name for p in Path(a).iterdir()) == ["config.json", "model.safetensors"]
-        assert torch.equal(first.get_input_embeddings().weight, second.get_input_embeddings().weight)
-        assert abs(float(first.get_input_embeddings().weight.detach().std()) - 1.0) < 0.05
-        assert AutoConfig.from_pretrained(a).hidden_size == 64
 
 
 # models_from_config -----------------------------------------------------------------------------
@@ -205,14 +193,6 @@ def test_round_trip_right_answer_passes(sentiment):
     model, tokenizer, inputs = sentiment
     passed, message = _verdict("models_round_trip", _save_and_reload, model, tokenizer, inputs)
     assert passed and "new model loaded from the folder" in message, message
-
-
-def test_changed_copy_is_a_new_model_with_another_head(sentiment):
-    model = sentiment[0]
-    changed = changed_copy(model)
-    assert changed is not model and not changed.training
-    assert not torch.equal(changed.classifier.weight, model.classifier.weight)
-    assert torch.equal(changed.get_input_embeddings().weight, model.get_input_embeddings().weight)
 
 
 def _saves_the_sentiment_model(model, tokenizer, folder):

@@ -13,7 +13,7 @@ from message_coverage import assert_every_failure_reached
 
 import course.checks.pipeline
 from course.checks import run_check
-from course.checks.pipeline import reversed_ids_tokenizer
+from course.checks.other_objects import reversed_ids_tokenizer
 
 SENTENCES = [
     "Transformers turn text into numbers.",
@@ -40,21 +40,6 @@ def _tokenize(**changes):
         return tokenizer(sentences, **options)
 
     return make_batch
-
-
-# the reversed-ids tokenizer ----------------------------------------------------------------------
-
-
-def test_reversed_ids_tokenizer_keeps_tokens_and_changes_ids(tokenizer):
-    other = reversed_ids_tokenizer(tokenizer)
-    size = len(tokenizer)
-    assert other.pad_token_id == size - 1 != tokenizer.pad_token_id
-    assert other.cls_token_id == size - 1 - tokenizer.cls_token_id
-    mine, theirs = other(SENTENCES[:2]), tokenizer(SENTENCES[:2])
-    assert [other.convert_ids_to_tokens(r) for r in mine["input_ids"]] == [
-        tokenizer.convert_ids_to_tokens(r) for r in theirs["input_ids"]
-    ]
-    assert mine["input_ids"][0][0] == size - 1 - 101
 
 
 # pipeline_batch ---------------------------------------------------------------------------------

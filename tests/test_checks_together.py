@@ -11,15 +11,7 @@ from message_coverage import assert_every_failure_reached
 
 import course.checks.together
 from course.checks import run_check
-from course.checks.together import (
-    ForbiddenCall,
-    changed_classifier,
-    encoding_methods,
-    forbid,
-    other_tokenizer,
-    pipeline_methods,
-    reference_scores,
-)
+from course.checks.together import reference_scores
 
 TEXTS = ["I hate this so much!", "Yes.", "This movie was long, slow and far too loud for my taste."]
 CHECKPOINT = "distilbert-base-uncased-finetuned-sst-2-english"
@@ -35,49 +27,11 @@ def sst2():
     ).eval()
 
 
-# --- the helpers: another tokenizer, another model, blocked calls ------------------------------------------
-
-
-def test_other_tokenizer_has_its_own_ids():
-    tok = other_tokenizer(["special", "tokens"], model_max_length=12)
-    assert (tok.cls_token_id, tok.sep_token_id, tok.pad_token_id) == (5, 3, 4)
-    ids = tok("Special tokens!")["input_ids"]
-    assert ids[0] == tok.cls_token_id and ids[-1] == tok.sep_token_id and ids[1:3] == [0, 1]
-    assert len(tok("word " * 40, truncation=True)["input_ids"]) == 12
-    assert set(tok("a", "b")) == {"input_ids", "token_type_ids", "attention_mask"}
-
-
-def test_other_tokenizer_refuses_berts_ids():
-    with pytest.raises(ValueError, match="differ from BERT's"):
-        other_tokenizer([f"w{i}" for i in range(98)])  # [CLS] would be 101
-
-
-def test_changed_classifier_keeps_the_original_and_the_random_state(sst2):
-    _, model = sst2
-    state = torch.random.get_rng_state()
-    changed = changed_classifier(model, labels=("a", "b", "c"), seed=3)
-    assert torch.equal(state, torch.random.get_rng_state()), "the global generator was used"
-    assert changed.config.id2label == {0: "a", 1: "b", 2: "c"} and changed.classifier.out_features == 3
-    assert model.config.id2label == {0: "NEGATIVE", 1: "POSITIVE"} and model.classifier.out_features == 2
-    again = changed_classifier(model, labels=("a", "b", "c"), seed=3)
-    assert torch.equal(again.classifier.weight, changed.classifier.weight), "seeded"
-
-
-def test_forbid_blocks_and_restores(sst2):
-    from transformers import pipeline
-
+def test_shortcuts_come_back_after_a_check(sst2):
     tokenizer, model = sst2
-    call = type(tokenizer).__mro__[2].__dict__["__call__"]
-    with forbid(encoding_methods(tokenizer), "no"), pytest.raises(ForbiddenCall, match="no"):
-        tokenizer("text")
-    assert type(tokenizer).__mro__[2].__dict__["__call__"] is call and tokenizer("text")["input_ids"]
-    with forbid(pipeline_methods(), "no pipeline"), pytest.raises(ForbiddenCall, match="no pipeline"):
-        pipeline("sentiment-analysis", model=model, tokenizer=tokenizer)
-    with pytest.raises(ForbiddenCall), forbid(functions=[reference_scores]):
-        reference_scores(tokenizer, model, ["a"])
+    assert not run_check("together_classify", lambda t, tok, m: reference_scores(tok, m, t), tokenizer, model)
     assert reference_scores(tokenizer, model, ["a"]).shape == (1, 2), "restored"
-    with pytest.raises(RuntimeError, match="other"), forbid(functions=[reference_scores]):
-        raise RuntimeError("other errors pass through")
+    assert tokenizer("text")["input_ids"][0] == 101
 
 
 # --- together_fixed_length -------------------------------------------------------------------------------

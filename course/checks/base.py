@@ -69,3 +69,22 @@ def register(
         return function
 
     return decorate
+
+
+def not_a_function(name: str, value: Any, signature: str) -> CheckResult | None:
+    """None when `value` is the learner's function; else the failure that asks for the function itself.
+
+    A model is callable too: a torch module is refused (looked up only when torch is already imported).
+    """
+    nn = sys.modules.get("torch.nn")
+    if callable(value) and not (nn is not None and isinstance(value, nn.Module)):
+        return None
+    return fail(
+        f"expected your function {name}{signature}, got {type(value).__name__}: pass the function itself"
+    )
+
+
+def prefixed(prefix: str, result: CheckResult) -> CheckResult:
+    """The verdict of one input, its message saying which input it was."""
+    result.message = f"{prefix}: {result.message}"
+    return result

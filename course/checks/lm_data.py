@@ -5,8 +5,8 @@ ids that count up (so order and loss are visible), columns whose values can be t
 token_type_ids, a batch of several rows (a shift across rows shows), batches with known masking fractions and
 one whose [MASK] is not bert-base-uncased's 103. While the learner's function runs, the ready-made functions
 that would do its work (the course's references, transformers' ForCausalLMLoss) are switched off
-(`shortcuts_off`), so calling them is named as the mistake. torch is imported inside the functions so that
-`import course` stays fast.
+(`own_work`, as in the hidden tests), so calling them is named as the mistake. torch is imported inside the
+functions so that `import course` stays fast.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
 from typing import Any
 
 from course.checks.base import CheckResult, fail, register, success
+from course.checks.shortcuts import own_work_of
 
 EXAMPLE_LENGTHS = (5, 3, 12, 7, 1, 9)  # 37 tokens in all
 BLOCK_SIZES = (8, 4, 16, 5)  # remainders 5, 1, 5, 2
@@ -29,45 +29,35 @@ VISIBLE_EXAMPLES = {
 
 # ---------------------------------------------------------------- shortcuts switched off
 
-SHORTCUT = "course: this ready-made function is switched off while your function is checked"
 
-
-def _switched_off(*args: Any, **kwargs: Any) -> None:
-    # Its code replaces a shortcut's code for a while, so it runs with that function's globals:
-    # builtins and constants only.
-    raise RuntimeError("course: this ready-made function is switched off while your function is checked")
-
-
-class _ShortcutUsed(Exception):
-    """The learner's function called a ready-made function that does the exercise's work."""
-
-
-@contextmanager
-def shortcuts_off(*functions: Callable) -> Iterator[None]:
-    """While inside, each of `functions` raises RuntimeError(SHORTCUT), however the learner reached it.
-
-    The function objects themselves are changed (their code swapped, restored on exit), so a name
-    imported before, an alias or a model's loss that points at them is switched off too.
-    """
-    saved = [(function, function.__code__) for function in functions]
+def _loss_shortcuts() -> tuple[list[Callable], str]:
+    """The ready-made causal LM losses: transformers' (what a model's forward uses) and the course's."""
+    shortcuts: list[Callable] = [reference_causal_lm_loss]
     try:
-        for function, _ in saved:
-            function.__code__ = _switched_off.__code__
-        yield
-    finally:
-        for function, code in saved:
-            function.__code__ = code
+        from transformers.loss.loss_utils import ForCausalLMLoss
+    except ImportError:  # pragma: no cover - older transformers have no loss_utils
+        pass
+    else:
+        shortcuts.insert(0, ForCausalLMLoss)
+    return shortcuts, (
+        "causal_lm_loss calls a ready-made loss (transformers' ForCausalLMLoss, which a model's "
+        "forward uses, or the course's reference), switched off while your function is checked: "
+        "shift and take the cross-entropy yourself."
+    )
 
 
-def _call(function: Callable, args: tuple, shortcuts: tuple[Callable, ...]) -> Any:
-    """function(*args) with the shortcuts switched off; _ShortcutUsed when it called one of them."""
-    with shortcuts_off(*shortcuts):
-        try:
-            return function(*args)
-        except RuntimeError as error:
-            if str(error) == SHORTCUT:
-                raise _ShortcutUsed from None
-            raise
+# The checks and the hidden tests run the learner's function inside `own_work(exercise)`.
+own_work = own_work_of(
+    "notebook 09",
+    {
+        "group_texts": lambda: (
+            [reference_group_texts],
+            "group_texts calls the course's reference_group_texts (switched off while your function "
+            "is checked): write the concatenate-then-cut yourself.",
+        ),
+        "causal_lm_loss": _loss_shortcuts,
+    },
+)
 
 
 def reference_group_texts(examples: Mapping[str, list], block_size: int = 128) -> dict[str, list]:
@@ -126,12 +116,8 @@ def check_group_texts(group_texts: Callable) -> CheckResult:
     for examples, block_size in _group_cases():
         flat = [t for example in examples["input_ids"] for t in example]
         try:
-            result = _call(group_texts, (copy.deepcopy(examples), block_size), (reference_group_texts,))
-        except _ShortcutUsed:
-            return fail(
-                "group_texts calls the course's reference_group_texts (switched off while your function "
-                "is checked): write the concatenate-then-cut yourself."
-            )
+            with own_work("group_texts"):
+                result = group_texts(copy.deepcopy(examples), block_size)
         except KeyError as error:
             return fail(
                 f"group_texts looked up the column {error}, which this batch does not have (its columns: "
@@ -269,16 +255,6 @@ def _loss_cases():
     return logits, labels, padded
 
 
-def _loss_shortcuts() -> tuple[Callable, ...]:
-    """The ready-made causal LM losses: transformers' (what a model's forward uses) and the course's."""
-    shortcuts: list[Callable] = [reference_causal_lm_loss]
-    try:
-        from transformers.loss.loss_utils import ForCausalLMLoss
-    except ImportError:  # pragma: no cover - older transformers have no loss_utils
-        return tuple(shortcuts)
-    return (ForCausalLMLoss, *shortcuts)
-
-
 @register(
     "lm_causal_loss",
     hints=(
@@ -294,17 +270,10 @@ def check_causal_lm_loss(causal_lm_loss: Callable) -> CheckResult:
 
     if not callable(causal_lm_loss):
         return fail(f"pass your function itself (causal_lm_loss), not {type(causal_lm_loss).__name__}.")
-    shortcuts = _loss_shortcuts()
     logits, labels, padded = _loss_cases()
     vocab = logits.size(-1)
-    try:
-        got = _call(causal_lm_loss, (logits.clone(), labels.clone()), shortcuts)
-    except _ShortcutUsed:
-        return fail(
-            "causal_lm_loss calls a ready-made loss (transformers' ForCausalLMLoss, which a model's "
-            "forward uses, or the course's reference), switched off while your function is checked: "
-            "shift and take the cross-entropy yourself."
-        )
+    with own_work("causal_lm_loss"):
+        got = causal_lm_loss(logits.clone(), labels.clone())
     try:
         got = float(got)
     except (TypeError, ValueError):
@@ -342,7 +311,8 @@ def check_causal_lm_loss(causal_lm_loss: Callable) -> CheckResult:
             "[positions, vocab] and [positions], then F.cross_entropy."
         )
     try:
-        got = float(_call(causal_lm_loss, (logits.clone(), padded.clone()), shortcuts))
+        with own_work("causal_lm_loss"):
+            got = float(causal_lm_loss(logits.clone(), padded.clone()))
     except (IndexError, RuntimeError) as error:
         return fail(
             f"labels of -100 (padding) make your loss fail ({type(error).__name__}): pass "

@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from course.checks.base import CheckResult, fail, register, success
+from course.checks.base import CheckResult, fail, not_a_function, prefixed, register, success
+from course.checks.other_objects import changed_classifier, save_tiny_bert
 
 
 def _is_model(model: Any) -> bool:
@@ -29,59 +30,8 @@ def _not_a_model(model: Any, example: str) -> CheckResult:
     return fail(f"expected a transformers model (e.g. {example}), got {type(model).__name__}")
 
 
-def _not_a_function(name: str, value: Any, signature: str) -> CheckResult | None:
-    import torch
-
-    if callable(value) and not isinstance(value, torch.nn.Module):  # a model is callable too
-        return None
-    return fail(
-        f"expected your function {name}{signature}, got {type(value).__name__}: pass the function itself"
-    )
-
-
-def _with(prefix: str, result: CheckResult) -> CheckResult:
-    """The verdict of one input, its message saying which input it was."""
-    result.message = f"{prefix}: {result.message}"
-    return result
-
-
 def _word_embeddings(model: Any):
     return model.get_input_embeddings().weight
-
-
-def save_tiny_bert(
-    folder: str | Path,
-    *,
-    hidden_size: int = 64,
-    num_layers: int = 4,
-    num_heads: int = 4,
-    vocab_size: int = 1000,
-    seed: int = 0,
-):
-    """Save a small bare BERT checkpoint (config.json + model.safetensors) into `folder`; return the model.
-
-    Its sizes are not the stand-in's and its embeddings are scaled to a standard deviation of 1 (a
-    fresh BERT's are 0.02), so a model that ignores the checkpoint it is given, or that loads weights
-    where it should build random ones, shows. Deterministic for a given seed; about 0.1 s.
-    """
-    import torch
-    from transformers import BertConfig, BertModel
-
-    config = BertConfig(
-        vocab_size=vocab_size,
-        hidden_size=hidden_size,
-        num_hidden_layers=num_layers,
-        num_attention_heads=num_heads,
-        intermediate_size=2 * hidden_size,
-        max_position_embeddings=64,
-    )
-    with torch.random.fork_rng():
-        torch.manual_seed(seed)
-        model = BertModel(config)
-    with torch.no_grad():
-        model.get_input_embeddings().weight.normal_(0.0, 1.0, generator=torch.Generator().manual_seed(seed))
-    model.save_pretrained(folder)
-    return model.eval()
 
 
 # models_from_config -----------------------------------------------------------------------------
@@ -142,18 +92,18 @@ def check_from_config(small_bert: Callable[..., Any], checkpoint: str, reference
     `reference` is the pretrained model of `checkpoint`. Tried with 2 layers and 4 heads, with 3 and 6,
     and on a small BERT checkpoint saved in a folder (hard-coded sizes or names show).
     """
-    problem = _not_a_function("small_bert", small_bert, "(checkpoint, num_layers, num_heads)")
+    problem = not_a_function("small_bert", small_bert, "(checkpoint, num_layers, num_heads)")
     if problem is not None:
         return problem
     for layers, heads in ((2, 4), (3, 6)):
         verdict = _judge_from_config(small_bert(checkpoint, layers, heads), layers, heads, reference)
         if not verdict.passed:
-            return _with(f"with {checkpoint!r}, {layers} layers and {heads} heads", verdict)
+            return prefixed(f"with {checkpoint!r}, {layers} layers and {heads} heads", verdict)
     with tempfile.TemporaryDirectory() as folder:
         tiny = save_tiny_bert(folder)
         verdict = _judge_from_config(small_bert(folder, 1, 2), 1, 2, tiny)
     if not verdict.passed:
-        return _with(
+        return prefixed(
             "with a small BERT checkpoint saved in a folder (hidden size 64), 1 layer and 2 heads", verdict
         )
     return success(
@@ -238,18 +188,18 @@ def check_classification_head(
     `reference` is the pretrained bare model of `checkpoint`. Tried with `labels`, with three other
     labels, and on a small BERT checkpoint saved in a folder.
     """
-    problem = _not_a_function("with_labels", with_labels, "(checkpoint, labels)")
+    problem = not_a_function("with_labels", with_labels, "(checkpoint, labels)")
     if problem is not None:
         return problem
     for names in (list(labels), list(OTHER_LABELS)):
         verdict = _judge_head(with_labels(checkpoint, list(names)), names, reference)
         if not verdict.passed:
-            return _with(f"with {checkpoint!r} and labels {names}", verdict)
+            return prefixed(f"with {checkpoint!r} and labels {names}", verdict)
     with tempfile.TemporaryDirectory() as folder:
         tiny = save_tiny_bert(folder)
         verdict = _judge_head(with_labels(folder, list(TINY_LABELS)), list(TINY_LABELS), tiny)
     if not verdict.passed:
-        return _with(
+        return prefixed(
             f"with a small BERT checkpoint saved in a folder and labels {list(TINY_LABELS)}", verdict
         )
     n = len(labels)
@@ -339,18 +289,6 @@ def _judge_round_trip(reloaded: Any, original: Any, folder: Path, inputs: Any) -
     return success("")
 
 
-def changed_copy(model: Any, seed: int = 0):
-    """A copy of `model` whose classification head was changed (noise added): it exists in no checkpoint."""
-    import torch
-
-    changed = copy.deepcopy(model).eval()
-    generator = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for parameter in changed.classifier.parameters():
-            parameter.add_(torch.randn(parameter.shape, generator=generator) * 0.5)
-    return changed
-
-
 @register(
     "models_round_trip",
     hints=(
@@ -369,17 +307,17 @@ def check_round_trip(
     checkpoint shows), each in a fresh folder; the result must be a new model, loaded from that folder,
     with `model`'s class, labels, weights and outputs, in evaluation mode.
     """
-    problem = _not_a_function("save_and_reload", save_and_reload, "(model, tokenizer, folder)")
+    problem = not_a_function("save_and_reload", save_and_reload, "(model, tokenizer, folder)")
     if problem is not None:
         return problem
     for description, changed in (("the notebook's model", False), ("a model changed before saving", True)):
-        original = changed_copy(model) if changed else model
+        original = changed_classifier(model, labels=None) if changed else model
         with tempfile.TemporaryDirectory() as scratch:
             folder = Path(scratch) / "round-trip"
             reloaded = save_and_reload(original, tokenizer, folder)
             verdict = _judge_round_trip(reloaded, original, folder, inputs)
         if not verdict.passed:
-            return _with(f"with {description}", verdict)
+            return prefixed(f"with {description}", verdict)
     return success(
         "a new model loaded from the folder, with the same class, config, weights and outputs: "
         "save_pretrained/from_pretrained keep everything"
@@ -447,7 +385,7 @@ def check_ids_tensor(
     to_model_inputs: Callable[[list[list[int]]], Any], encoded_sequences: list[list[int]]
 ) -> CheckResult:
     """`to_model_inputs(ids)` is `torch.tensor(ids)`: 2-D, torch.long, one row per sequence."""
-    problem = _not_a_function("to_model_inputs", to_model_inputs, "(encoded_sequences)")
+    problem = not_a_function("to_model_inputs", to_model_inputs, "(encoded_sequences)")
     if problem is not None:
         return problem
     cases = [[list(row) for row in encoded_sequences]] + [copy.deepcopy(ids) for ids in OTHER_IDS]
@@ -461,7 +399,7 @@ def check_ids_tensor(
             )
         verdict = _judge_ids_tensor(tensor, ids)
         if not verdict.passed:
-            return _with(f"with {ids}", verdict)
+            return prefixed(f"with {ids}", verdict)
         first = tensor if first is None else first
     shape = [len(encoded_sequences), len(encoded_sequences[0])]
     return success(

@@ -8,38 +8,13 @@ torch is imported inside the checks, so that `import course` stays fast.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from course.checks.base import CheckResult, fail, register, success
+from course.checks.base import CheckResult, fail, not_a_function, prefixed, register, success
+from course.checks.other_objects import reversed_ids_tokenizer
 
 SHORT_SENTENCES = ("Great!", "Hello there.")
-
-
-def reversed_ids_tokenizer(tokenizer: Any):
-    """`tokenizer` (a fast WordPiece tokenizer) with every id reversed: id -> vocabulary size - 1 - id.
-
-    The same tokens, normalisation and special tokens, but other ids: [PAD] is not 0, [CLS] not 101, so
-    code that hard-codes BERT's ids, or calls another tokenizer than the one it was given, shows. Built
-    offline from the tokenizer's own JSON in about 0.1 s.
-    """
-    from tokenizers import Tokenizer
-    from transformers import PreTrainedTokenizerFast
-
-    data = json.loads(tokenizer.backend_tokenizer.to_str())
-    size = len(data["model"]["vocab"])
-    data["model"]["vocab"] = {token: size - 1 - i for token, i in data["model"]["vocab"].items()}
-    for special in data["post_processor"]["special_tokens"].values():
-        special["ids"] = [size - 1 - i for i in special["ids"]]
-    for added in data["added_tokens"]:
-        added["id"] = size - 1 - added["id"]
-    data["padding"] = data["truncation"] = None  # transformers sets both per call
-    names = ("unk_token", "sep_token", "pad_token", "cls_token", "mask_token")
-    return PreTrainedTokenizerFast(
-        tokenizer_object=Tokenizer.from_str(json.dumps(data)),
-        **{name: getattr(tokenizer, name) for name in names},
-    )
 
 
 def _to_tensor(value: Any):
@@ -56,20 +31,6 @@ def _to_tensor(value: Any):
 
 def _label_names(id2label: dict) -> dict[int, str]:
     return {int(key): str(name) for key, name in id2label.items()}
-
-
-def _not_a_function(name: str, value: Any, signature: str) -> CheckResult | None:
-    if callable(value):
-        return None
-    return fail(
-        f"expected your function {name}{signature}, got {type(value).__name__}: pass the function itself"
-    )
-
-
-def _with(prefix: str, result: CheckResult) -> CheckResult:
-    """The verdict of one input, its message saying which input it was."""
-    result.message = f"{prefix}: {result.message}"
-    return result
 
 
 # pipeline_batch ---------------------------------------------------------------------------------
@@ -178,7 +139,7 @@ def check_batch(
     Tried on the notebook's sentences, on short sentences only (padding='max_length' shows), with
     another max_length (a fixed number shows) and with a tokenizer whose ids are not BERT's.
     """
-    problem = _not_a_function("make_batch", make_batch, "(sentences, tokenizer, max_length)")
+    problem = not_a_function("make_batch", make_batch, "(sentences, tokenizer, max_length)")
     if problem is not None:
         return problem
     sentences = list(sentences)
@@ -193,7 +154,7 @@ def check_batch(
         batch = make_batch(list(texts), tok, length)
         verdict = _judge_batch(batch, tok, texts, length, tokenizer)
         if not verdict.passed:
-            return _with(f"with {description} and max_length={length}", verdict)
+            return prefixed(f"with {description} and max_length={length}", verdict)
     return success(
         f"padded to the longest sentence, truncated to max_length ({max_length}: a [{len(sentences)}, "
         f"{max_length}] batch here), with its attention mask, for any tokenizer"
@@ -261,7 +222,7 @@ def check_probabilities(to_probabilities: Callable[[Any], Any], logits: Any) -> 
     """`to_probabilities(logits)` is `softmax(logits, dim=-1)`, for the notebook's logits and others."""
     import torch
 
-    problem = _not_a_function("to_probabilities", to_probabilities, "(logits)")
+    problem = not_a_function("to_probabilities", to_probabilities, "(logits)")
     if problem is not None:
         return problem
     logits = _to_tensor(getattr(logits, "logits", logits))
@@ -289,7 +250,7 @@ def check_probabilities(to_probabilities: Callable[[Any], Any], logits: Any) -> 
                     f"with {description}: the notebook's probabilities came back: compute them from the "
                     "function's argument, not from the notebook's logits"
                 )
-            return _with(f"with {description}", verdict)
+            return prefixed(f"with {description}", verdict)
     return success("each sentence's row sums to 1: softmax over the labels (dim=-1), for any logits")
 
 
@@ -383,7 +344,7 @@ def check_predictions(to_predictions: Callable[..., Any], logits: Any, id2label:
     """
     import torch
 
-    problem = _not_a_function("to_predictions", to_predictions, "(logits, id2label)")
+    problem = not_a_function("to_predictions", to_predictions, "(logits, id2label)")
     if problem is not None:
         return problem
     logits = _to_tensor(getattr(logits, "logits", logits))
@@ -412,6 +373,6 @@ def check_predictions(to_predictions: Callable[..., Any], logits: Any, id2label:
             )
         verdict = _judge_predictions(predictions, case, names)
         if not verdict.passed:
-            return _with(f"with {description}", verdict)
+            return prefixed(f"with {description}", verdict)
         first = predictions if first is None else first
     return success("same labels and scores as the pipeline: softmax, then argmax, then id2label")

@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from course.checks.base import CheckResult, fail, register, success
+from course.checks.other_objects import other_wordpiece
+from course.checks.shortcuts import methods, own_work_of
 
 # Sentence pairs in the style of MRPC, of different lengths; the last pair is far longer than
 # the model's 512-token limit, so that a tokenize function without truncation is caught.
@@ -51,7 +53,7 @@ def reference_tokenize_function(batch: Mapping[str, list], tokenizer) -> Any:
     return tokenizer(batch["sentence1"], batch["sentence2"], truncation=True)
 
 
-# Another tokenizer (course.checks.together.other_tokenizer): other ids, [PAD] not 0, and a limit of
+# Another tokenizer (course.checks.other_objects.other_wordpiece): other ids, [PAD] not 0, and a limit of
 # 24 tokens, so that a hard-coded max_length or the notebook's tokenizer shows.
 OTHER_WORDS = ("the", "storm", "power", "homes", "lost", "said", "officials")
 OTHER_LIMIT = 24
@@ -164,23 +166,15 @@ def check_tokenize_function(tokenize_function: Callable, tokenizer) -> CheckResu
     Run on MRPC-like pairs (one longer than 512 tokens) with the notebook's tokenizer, then on pairs for
     another tokenizer, whose ids and limit (24 tokens) are not BERT's.
     """
-    from course.checks.together import ForbiddenCall, forbid, other_tokenizer
-
-    other = other_tokenizer(OTHER_WORDS, model_max_length=OTHER_LIMIT)
+    other = other_wordpiece(OTHER_WORDS, model_max_length=OTHER_LIMIT)
     cases = [
         ("the notebook's tokenizer", tokenizer, PAIRS),
         (f"another tokenizer (limit {OTHER_LIMIT} tokens)", other, OTHER_PAIRS),
     ]
     for what, tok, pairs in cases:
         batch = pair_batch(pairs)
-        try:
-            with forbid(functions=[reference_tokenize_function]):
-                out = tokenize_function(copy.deepcopy(batch), tok)
-        except ForbiddenCall:
-            return fail(
-                "tokenize_function calls the course's reference_tokenize_function (switched off while "
-                "your function is checked): call the tokenizer yourself."
-            )
+        with own_work("tokenize_function"):
+            out = tokenize_function(copy.deepcopy(batch), tok)
         problem = _tokenize_problem(out, batch, tok, tokenizer, what)
         if problem is not None:
             return problem
@@ -194,11 +188,6 @@ def pair_features(tokenizer, pairs: Sequence[tuple[str, str, int]] = PAIRS[:3]) 
     """Examples as the collator receives them: one dict per pair, lists of different lengths, `label`."""
     encoded = tokenizer([p[0] for p in pairs], [p[1] for p in pairs], truncation=True)
     return [{**{key: encoded[key][i] for key in encoded}, "label": pairs[i][2]} for i in range(len(pairs))]
-
-
-def padding_methods(tokenizer) -> list[tuple[type, str]]:
-    """`tokenizer.pad` (DataCollatorWithPadding calls it), on the class in the MRO that defines it."""
-    return [(next(klass for klass in type(tokenizer).__mro__ if "pad" in klass.__dict__), "pad")]
 
 
 def _compare_batch(out: Any, want: Mapping[str, Any], tokenizer) -> CheckResult | None:
@@ -292,21 +281,13 @@ def check_collate(collate_fn: Callable, tokenizer) -> CheckResult:
     """
     from transformers import DataCollatorWithPadding
 
-    from course.checks.together import ForbiddenCall, forbid, other_tokenizer
-
-    other = other_tokenizer(OTHER_WORDS, model_max_length=OTHER_LIMIT)
+    other = other_wordpiece(OTHER_WORDS, model_max_length=OTHER_LIMIT)
     cases = [(tokenizer, PAIRS[:3]), (tokenizer, PAIRS[1:3]), (other, OTHER_PAIRS)]
     for tok, pairs in cases:
         features = pair_features(tok, pairs)
         want = DataCollatorWithPadding(tokenizer=tok)(copy.deepcopy(features))
-        try:
-            with forbid(padding_methods(tok), "collate must pad by hand"):
-                out = collate_fn(copy.deepcopy(features), tok)
-        except ForbiddenCall:
-            return fail(
-                "your collate function called tokenizer.pad (DataCollatorWithPadding does): this "
-                "exercise rebuilds it, so pad the lists yourself."
-            )
+        with own_work("collate", tok):
+            out = collate_fn(copy.deepcopy(features), tok)
         problem = _compare_batch(out, dict(want), tok)
         if problem is not None:
             return problem
@@ -322,6 +303,35 @@ def padding_waste_reference(lengths: Sequence[int], batch_size: int) -> float:
     batches = [lengths[i : i + batch_size] for i in range(0, len(lengths), batch_size)]
     total = sum(max(b) * len(b) for b in batches)
     return (total - sum(lengths)) / total if total else 0.0
+
+
+def _waste_shortcuts() -> tuple[list[Callable], str]:
+    from course.viz.training import _batches_waste
+
+    return [padding_waste_reference, _batches_waste], (
+        "padding_waste calls the course's own padding code (switched off while your function is checked): "
+        "count the tokens yourself."
+    )
+
+
+# The shortcuts switched off while the learner's function runs (course.checks.shortcuts); hidden tests too.
+own_work = own_work_of(
+    "notebook 06",
+    {
+        "tokenize_function": lambda: (
+            [reference_tokenize_function],
+            "tokenize_function calls the course's reference_tokenize_function (switched off while your "
+            "function is checked): call the tokenizer yourself.",
+        ),
+        # DataCollatorWithPadding calls tokenizer.pad, on the class of the tokenizer's MRO that defines it
+        "collate": lambda tokenizer: (
+            methods(tokenizer, "pad"),
+            "your collate function called tokenizer.pad (DataCollatorWithPadding does): this exercise "
+            "rebuilds it, so pad the lists yourself.",
+        ),
+        "padding_waste": _waste_shortcuts,
+    },
+)
 
 
 # (lengths, batch_size): the last batch is smaller than batch_size in the first case.
@@ -343,19 +353,10 @@ WASTE_CASES: list[tuple[list[int], int]] = [
 )
 def check_padding_waste(padding_waste: Callable[[Sequence[int], int], float]) -> CheckResult:
     """`padding_waste(lengths, batch_size)`: the fraction of padding under dynamic padding."""
-    from course.checks.together import ForbiddenCall, forbid
-    from course.viz.training import _batches_waste
-
     for lengths, batch_size in WASTE_CASES:
         want = padding_waste_reference(lengths, batch_size)
-        try:
-            with forbid(functions=[padding_waste_reference, _batches_waste]):
-                got = padding_waste(list(lengths), batch_size)
-        except ForbiddenCall:
-            return fail(
-                "padding_waste calls the course's own padding code (switched off while your function is "
-                "checked): count the tokens yourself."
-            )
+        with own_work("padding_waste"):
+            got = padding_waste(list(lengths), batch_size)
         try:
             got = float(got)
         except (TypeError, ValueError):

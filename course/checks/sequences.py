@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from course.checks.base import CheckResult, fail, register, success
+from course.checks.other_objects import other_wordpiece
 
 TOLERANCE = 1e-4  # masked batch vs single sentence: measured gaps are below 1e-5 on CPU
 
@@ -329,11 +330,12 @@ def check_masked_batch(
 
 # The texts and max_length the check adds to the notebook's (a long text with a short one, and a batch
 # that needs no truncation); every case runs with the tokenizer given and with a WordPiece tokenizer of
-# another vocabulary (course.checks.tokenizers.other_wordpiece: [CLS] = 2, [SEP] = 3).
+# another vocabulary (course.checks.other_objects.other_wordpiece(TRUNCATE_WORDS): other special ids).
 TRUNCATE_CASES: tuple[tuple[tuple[str, ...], int], ...] = (
     (("Yes.", "This one is far too long for a budget of eight tokens, so the tokenizer cuts it."), 8),
     (("Two short texts.", "Both fit in twelve."), 12),
 )
+TRUNCATE_WORDS = ("this", "one", "is", "far", "too", "long", "for", "a", "budget", "of", "tokens", "short")
 
 
 def _encodings(tokenizer: Any, texts: list[str], max_length: int) -> list[Any]:
@@ -418,10 +420,8 @@ def check_truncate(
     """`encode_truncated(texts, tokenizer, max_length)` -> a padded, truncated batch of PyTorch tensors
     whose rows keep [CLS] ... [SEP]: on `texts`, then on TRUNCATE_CASES, each with `tokenizer` and with
     a WordPiece tokenizer of another vocabulary."""
-    from course.checks.tokenizers import other_wordpiece
-
     cases = [(list(texts), max_length)] + [(list(t), n) for t, n in TRUNCATE_CASES]
-    other = other_wordpiece()
+    other = other_wordpiece(TRUNCATE_WORDS)
     for current in (tokenizer, other):
         for batch_texts, n in cases:
             problem = _check_truncated(encode_truncated, current, batch_texts, n, tokenizer)

@@ -2,156 +2,43 @@
 
 Each check takes the learner's function and runs it on the notebook's examples and on inputs of its
 own, chosen so that each mistake a message names shows: texts all shorter (or all longer) than the
-asked length, a tokenizer whose ids are not BERT's (`other_tokenizer`), a model with another head and
-other label names (`changed_classifier`). While the learner's function runs, `forbid` makes the
-one-call API the exercise rebuilds by hand raise `ForbiddenCall` (the pipeline in `classify`, the
-tokenizer's own encoding in `with_special_tokens`), so that the check can say so.
-
-The helpers are also the hidden tests' inputs (with other words, labels and seeds than here).
+asked length, a tokenizer whose ids are not BERT's and a model with another head and other label names
+(`course.checks.other_objects`). While the learner's function runs, `own_work(exercise)` switches off
+the one-call API the exercise rebuilds by hand (the pipeline in `classify`, the tokenizer's own encoding
+in `with_special_tokens`; `course.checks.shortcuts`), so that the check can say so. The hidden tests use
+the same objects (with other words, labels and seeds than here) and the same `own_work`.
 """
 
 from __future__ import annotations
 
 import copy
-import string
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from course.checks.base import CheckResult, fail, register, success
+from course.checks.other_objects import BERT_IDS, changed_classifier, other_wordpiece
+from course.checks.shortcuts import encoding_methods, own_work_of, pipeline_methods
 
 SCORE_TOLERANCE = 1e-4
-BERT_IDS = {"cls": 101, "sep": 102, "pad": 0}
 
 
-# --- inputs the learner has not seen: another tokenizer, another model ------------------------------------
+# --- the shortcuts switched off while the learner's function runs ----------------------------------------
 
-
-class ForbiddenCall(RuntimeError):
-    """Raised when the learner's function calls what the exercise asks to rebuild by hand."""
-
-
-_MISSING = object()
-SHORTCUT = "course: this ready-made function is switched off while your function is checked"
-
-
-def _switched_off(*args: Any, **kwargs: Any) -> None:
-    # Its code replaces a function's code for a while, so it runs with that function's globals:
-    # builtins and literals only.
-    raise RuntimeError("course: this ready-made function is switched off while your function is checked")
-
-
-@contextmanager
-def forbid(
-    targets: Iterable[tuple[type, str]] = (), message: str = SHORTCUT, functions: Iterable[Callable] = ()
-) -> Iterator[None]:
-    """While the block runs, the APIs an exercise rebuilds raise `ForbiddenCall(message)`; restored after.
-
-    `targets`: `(class, method name)` pairs, replaced on the class (so every instance, however the
-    learner reached it). `functions`: the course's own reference functions; their code is swapped, so a
-    name imported before or an alias is switched off too.
-    """
-    saved = []
-    codes = []
-
-    def blocked(*args: Any, **kwargs: Any) -> Any:
-        raise ForbiddenCall(message)
-
-    try:
-        for owner, name in targets:
-            saved.append((owner, name, owner.__dict__.get(name, _MISSING)))
-            setattr(owner, name, blocked)
-        for function in functions:
-            codes.append((function, function.__code__))
-            function.__code__ = _switched_off.__code__
-        try:
-            yield
-        except RuntimeError as error:
-            if str(error) == SHORTCUT and not isinstance(error, ForbiddenCall):
-                raise ForbiddenCall(message) from None
-            raise
-    finally:
-        for function, code in codes:
-            function.__code__ = code
-        for owner, name, old in reversed(saved):
-            if old is _MISSING:
-                delattr(owner, name)
-            else:
-                setattr(owner, name, old)
-
-
-def _defining(obj: Any, name: str) -> type:
-    """The class in type(obj)'s MRO that defines `name` (found from the object, not a module's attribute)."""
-    return next(klass for klass in type(obj).__mro__ if name in klass.__dict__)
-
-
-def encoding_methods(tokenizer: Any) -> list[tuple[type, str]]:
-    """The tokenizer's own ways of turning a text into framed ids: tokenizer(...), encode, _encode_plus."""
-    return [(_defining(tokenizer, name), name) for name in ("__call__", "encode", "_encode_plus")]
-
-
-def pipeline_methods() -> list[tuple[type, str]]:
-    """Building or running any transformers pipeline: `Pipeline.__init__`, `__call__` and `forward`."""
-    from transformers.pipelines.base import Pipeline
-
-    return [(Pipeline, name) for name in ("__init__", "__call__", "forward")]
-
-
-def other_tokenizer(words: Sequence[str], model_max_length: int = 512) -> Any:
-    """A small uncased WordPiece tokenizer (transformers' BertTokenizer) whose ids are not BERT's.
-
-    Its vocabulary: `words`, then [UNK] [SEP] [PAD] [CLS] [MASK], then letters, digits (and their ##
-    continuations) and punctuation, so that no text is unknown. [CLS] is len(words) + 3, [SEP]
-    len(words) + 1, [PAD] len(words) + 2 (BERT's: 101, 102, 0). Built in about a millisecond.
-    """
-    from transformers import BertTokenizer
-
-    pieces = string.ascii_lowercase + string.digits
-    vocab: dict[str, int] = {}
-    for token in [
-        *(word.lower() for word in words),
-        "[UNK]",
-        "[SEP]",
-        "[PAD]",
-        "[CLS]",
-        "[MASK]",
-        *pieces,
-        *("##" + c for c in pieces),
-        *string.punctuation,
-    ]:
-        vocab.setdefault(token, len(vocab))
-    tokenizer = BertTokenizer(vocab=vocab, model_max_length=model_max_length)
-    if tokenizer.cls_token_id == BERT_IDS["cls"] or tokenizer.pad_token_id == BERT_IDS["pad"]:
-        raise ValueError("choose another number of words: the special ids must differ from BERT's")
-    return tokenizer
-
-
-def changed_classifier(
-    model: Any, labels: Sequence[str] = ("bad", "meh", "good"), seed: int = 0, scale: float = 0.2
-) -> Any:
-    """A copy of a sequence classifier with a new, seeded head of len(labels) classes and those names.
-
-    The body is the model's; the head's weights are drawn from a seeded generator (the global random
-    state is untouched), so the copy answers differently from the original, with other label names.
-    """
-    import torch
-
-    changed = copy.deepcopy(model)
-    head = changed.classifier
-    generator = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        weight = torch.randn(len(labels), head.in_features, generator=generator) * scale
-        bias = torch.randn(len(labels), generator=generator) * scale
-    with torch.random.fork_rng(devices=[]):  # Linear's own init draws from the global generator
-        new_head = torch.nn.Linear(head.in_features, len(labels))
-    with torch.no_grad():
-        new_head.weight.copy_(weight)
-        new_head.bias.copy_(bias)
-    changed.classifier = new_head
-    changed.config.num_labels = len(labels)
-    changed.config.id2label = dict(enumerate(labels))
-    changed.config.label2id = {label: i for i, label in enumerate(labels)}
-    return changed.eval()
+own_work = own_work_of(
+    "notebook 05",
+    {
+        "with_special_tokens": lambda tokenizer: (
+            encoding_methods(tokenizer),
+            "with_special_tokens called the tokenizer on a text (tokenizer(...) or encode): add the two "
+            "special ids to the ids yourself.",
+        ),
+        "classify": lambda: (
+            [*pipeline_methods(), reference_scores],
+            "classify built or ran a pipeline (or the course's reference_scores): the exercise is the "
+            "pipeline by hand. Use the tokenizer and the model you are given.",
+        ),
+    },
+)
 
 
 # --- exercise 1: fixed-length batches ------------------------------------------------------------------
@@ -175,7 +62,7 @@ def _tensor_kind_problem(name: str, value: Any) -> CheckResult | None:
 
 
 def _fixed_cases(tokenizer: Any, texts: list[str], length: int) -> list[tuple[str, Any, list[str], int]]:
-    other = other_tokenizer(FIXED_WORDS)
+    other = other_wordpiece(FIXED_WORDS)
     return [
         (f"your texts, length {length}", tokenizer, texts, length),
         ("texts all shorter than 12 tokens, length 12", tokenizer, list(SHORT_TEXTS), 12),
@@ -267,7 +154,7 @@ ODD_PIECES = ("##q", "frame", "##z", "x", "ids")
 
 def _special_cases(tokenizer: Any) -> list[tuple[str, Any, list[int], list[int]]]:
     """(what, tokenizer, bare ids, expected ids) on the notebook's tokenizer, then on another one."""
-    other = other_tokenizer(SPECIAL_WORDS)
+    other = other_wordpiece(SPECIAL_WORDS)
     cases = []
     for tok, texts in ((tokenizer, SPECIAL_TEXTS), (other, OTHER_SPECIAL_TEXTS)):
         for text in texts:
@@ -295,14 +182,8 @@ def check_special_tokens(with_special_tokens: Callable[..., Any], tokenizer: Any
     for what, tok, ids, expected in _special_cases(tokenizer):
         cls, sep = tok.cls_token_id, tok.sep_token_id
         given = copy.deepcopy(ids)
-        try:
-            with forbid(encoding_methods(tok), "with_special_tokens must not encode a text"):
-                result = with_special_tokens(given, tok)
-        except ForbiddenCall:
-            return fail(
-                "with_special_tokens called the tokenizer on a text (tokenizer(...) or encode): add the "
-                "two special ids to the ids yourself."
-            )
+        with own_work("with_special_tokens", tok):
+            result = with_special_tokens(given, tok)
         if given != ids:
             return fail(
                 "with_special_tokens changed the list it was given (insert/append in place): "
@@ -382,7 +263,7 @@ def _classify_cases(tokenizer: Any, model: Any, texts: list[str]) -> list[tuple[
     return [
         ("the notebook's tokenizer and model", tokenizer, model, texts),
         ("a model with a new head of 3 labels (bad, meh, good)", tokenizer, changed, list(CLASSIFY_TEXTS)),
-        ("another tokenizer (other ids) and that model", other_tokenizer(CLASSIFY_WORDS), changed, texts),
+        ("another tokenizer (other ids) and that model", other_wordpiece(CLASSIFY_WORDS), changed, texts),
     ]
 
 
@@ -406,14 +287,8 @@ def check_classify(
     for what, tok, mdl, case_texts in _classify_cases(tokenizer, model, texts):
         scores = reference_scores(tok, mdl, case_texts)
         expected = _labelled(mdl, scores)
-        try:
-            with forbid(pipeline_methods(), "classify must not use a pipeline", [reference_scores]):
-                result = classify(list(case_texts), tok, mdl)
-        except ForbiddenCall:
-            return fail(
-                "classify built or ran a pipeline (or the course's reference_scores): the exercise is the "
-                "pipeline by hand. Use the tokenizer and the model you are given."
-            )
+        with own_work("classify"):
+            result = classify(list(case_texts), tok, mdl)
         if not isinstance(result, list) or len(result) != len(case_texts):
             size = f" of {len(result)}" if hasattr(result, "__len__") else ""
             return fail(

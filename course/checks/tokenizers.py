@@ -1,25 +1,25 @@
 """Checks of chapter 2, notebook 3 (Tokenizers): a word tokenizer, a character tokenizer,
 vocabulary statistics, and the encode/decode round trip.
 
-Beyond the examples of the notebook, the checks watch what the learner's function calls
-(`calls_to`): the course's own reference answers (`reference_calls`) and, in the round trip, the
-tokenizer's one-call encoding (`one_call_encoding`), which the exercise asks to build by hand. The
-round trip also runs on `other_wordpiece()`, a small WordPiece tokenizer whose [CLS] and [SEP] ids
-differ from BERT's, so that hard-coded ids and a global tokenizer show.
+Beyond the examples of the notebook, the checks make sure the learner's function does the work itself:
+the course's own reference answers (`course.tokenizer_zoo`) are switched off while it runs (`own_work`),
+and in the round trip the tokenizer's one-call encoding is watched (`one_call_encoding`, a `calls_to`
+watcher: see `course.checks.shortcuts` for why it cannot be switched off). The round trip also runs on
+`other_wordpiece(OTHER_WORDS)` (`course.checks.other_objects`), a small WordPiece tokenizer whose [CLS]
+and [SEP] ids differ from BERT's, so that hard-coded ids and a global tokenizer show.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 import os
 import re
-import sys
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from course.checks.base import CheckResult, fail, register, success
+from course.checks.other_objects import other_wordpiece
+from course.checks.shortcuts import ONE_CALL_ENCODING, calls_to, methods, own_work_of
 
 _WORD = re.compile(r"\w+|[^\w\s]")
 WORD_CASES = (
@@ -40,115 +40,45 @@ STATS_TEST = ("the dog barked", "a cat barked loudly")
 STATS_KEYS = ("vocab_size", "unk_rate", "tokens_per_text")
 
 
-# The training text of `other_wordpiece`: its vocabulary is its own (ids 0-4 are [PAD] [UNK] [CLS] [SEP]
-# [MASK], so [CLS] = 2 and [SEP] = 3, not BERT's 101 and 102).
-OTHER_CORPUS = (
-    "Using a Transformer network is simple, and tokenization comes first.",
-    "Let's do tokenization! I've been waiting for this course my whole life.",
-    "The tokenizer cuts every text into pieces; the model reads their ids.",
-    "HuggingFace tokenizers are fast, and decoding gives the text back.",
-)
-OTHER_VOCAB_SIZE = 150
+# The words of `other_wordpiece` in the round trip: the other words of the texts are spelt in ## pieces.
+OTHER_WORDS = ("using", "a", "network", "is", "let", "do", "been", "for", "my", "life", "token", "##ization")
 REFERENCE_NAMES = ("word_tokenize", "char_tokenize", "build_vocab", "vocab_stats")
 
 
-@contextmanager
-def calls_to(
-    functions: Iterable[Callable[..., Any]],
-    *,
-    outside: str | None = None,
-    builtin_methods: tuple[tuple[type, str], ...] = (),
-) -> Iterator[list[str]]:
-    """The names of `functions` called while the block runs, in order (a list filled as they run).
-
-    `outside`: count only calls made from code whose file is not under that folder (a library's
-    own internal calls are not the learner's); `builtin_methods`: (type, name) of C methods to
-    watch too, such as the Rust tokenizer's `encode`. Uses `sys.setprofile`; restores the previous
-    profiler at the end.
-    """
-    codes = {function.__code__: function.__qualname__ for function in functions}
-    called: list[str] = []
-    previous = sys.getprofile()
-
-    def from_outside(frame: Any) -> bool:
-        return outside is None or frame is None or not frame.f_code.co_filename.startswith(outside)
-
-    def record(name: str) -> None:
-        if name not in called:
-            called.append(name)
-
-    def hook(frame: Any, event: str, arg: Any) -> None:
-        if event == "call":
-            name = codes.get(frame.f_code)
-            if name is not None and from_outside(frame.f_back):
-                record(name)
-        elif event == "c_call" and builtin_methods:
-            owner = getattr(arg, "__self__", None)
-            for kind, method in builtin_methods:
-                if isinstance(owner, kind) and getattr(arg, "__name__", "") == method and from_outside(frame):
-                    record(f"{kind.__name__}.{method}")
-
-    sys.setprofile(hook)
-    try:
-        yield called
-    finally:
-        sys.setprofile(previous)
-
-
-def reference_calls() -> Any:
-    """`calls_to` the course's reference answers in `course.tokenizer_zoo` (word_tokenize, ...)."""
+def _references(exercise: str, how: str) -> tuple[list[Callable[..., Any]], str]:
+    """The course's reference answers in `course.tokenizer_zoo` (word_tokenize, ...), switched off."""
     from course import tokenizer_zoo
 
-    return calls_to(getattr(tokenizer_zoo, name) for name in REFERENCE_NAMES)
+    return [getattr(tokenizer_zoo, name) for name in REFERENCE_NAMES], (
+        f"{exercise} calls the course's own answer (course.tokenizer_zoo's {', '.join(REFERENCE_NAMES)}, "
+        f"switched off while your function is checked): the exercise is to write it yourself, {how}."
+    )
+
+
+# The shortcuts switched off while the learner's function runs (course.checks.shortcuts); hidden tests too.
+own_work = own_work_of(
+    "notebook 03",
+    {
+        "word_tokenize": lambda: _references("word_tokenize", "with re.findall on the lowercased text"),
+        "char_tokenize": lambda: _references("char_tokenize", "a list of the lowercased text's characters"),
+        "vocab_stats": lambda: _references("vocab_stats", "with a Counter of the training tokens"),
+    },
+)
 
 
 def one_call_encoding() -> Any:
     """`calls_to` the encoding calls that add the special tokens in one go, made from the learner's
     code: `tokenizer(...)`, `tokenizer.encode(...)`, `tokenizer._encode_plus(...)` and the Rust
-    tokenizer's `encode` / `encode_batch` (`tokenize` uses them inside transformers: not counted)."""
+    tokenizer's `encode` / `encode_batch`. Watched, not switched off: `tokenize` uses them inside
+    transformers (not counted), and the Rust methods have no Python code to switch off."""
     import tokenizers
     import transformers
-    from transformers.tokenization_utils_base import PreTrainedTokenizerBase
     from transformers.tokenization_utils_tokenizers import TokenizersBackend
 
     return calls_to(
-        (PreTrainedTokenizerBase.__call__, PreTrainedTokenizerBase.encode, TokenizersBackend._encode_plus),
+        methods(TokenizersBackend, *ONE_CALL_ENCODING),
         outside=os.path.dirname(transformers.__file__),
         builtin_methods=((tokenizers.Tokenizer, "encode"), (tokenizers.Tokenizer, "encode_batch")),
-    )
-
-
-@functools.lru_cache(maxsize=1)
-def _other_backend() -> str:
-    from course.tokenizer_zoo import train_wordpiece
-
-    return train_wordpiece(OTHER_CORPUS, OTHER_VOCAB_SIZE).backend_tokenizer.to_str()
-
-
-def other_wordpiece() -> Any:
-    """A fresh small WordPiece tokenizer (BERT's recipe, `course.tokenizer_zoo.train_wordpiece`) with a
-    vocabulary of its own: [CLS] = 2, [SEP] = 3 where bert-base-uncased has 101 and 102.
-
-    Trained once per process (about 0.3 s); each call returns a new object, so a learner's function
-    that changes its tokenizer cannot change the next check.
-    """
-    from tokenizers import Tokenizer
-    from transformers import PreTrainedTokenizerFast
-
-    return PreTrainedTokenizerFast(
-        tokenizer_object=Tokenizer.from_str(_other_backend()),
-        unk_token="[UNK]",
-        pad_token="[PAD]",
-        cls_token="[CLS]",
-        sep_token="[SEP]",
-        mask_token="[MASK]",
-    )
-
-
-def _reference_used(name: str, used: list[str], how: str) -> CheckResult:
-    return fail(
-        f"{name} calls the course's own answer (course.tokenizer_zoo.{used[0]}): the exercise is to "
-        f"write it yourself, {how}."
     )
 
 
@@ -191,10 +121,8 @@ def _list_of_str(got: Any, name: str, text: str) -> CheckResult | None:
 )
 def check_word_tokenizer(word_tokenize: Callable[[str], list[str]]) -> CheckResult:
     """word_tokenize(text): lowercase, words and punctuation marks as separate tokens, no spaces."""
-    with reference_calls() as used:
+    with own_work("word_tokenize"):
         answers = [(text, word_tokenize(text)) for text in WORD_CASES]
-    if used:
-        return _reference_used("word_tokenize", used, "with re.findall on the lowercased text")
     for text, got in answers:
         problem = _list_of_str(got, "word_tokenize", text)
         if problem is not None:
@@ -236,10 +164,8 @@ def check_word_tokenizer(word_tokenize: Callable[[str], list[str]]) -> CheckResu
 )
 def check_char_tokenizer(char_tokenize: Callable[[str], list[str]]) -> CheckResult:
     """char_tokenize(text): lowercase, one token per character, whitespace left out."""
-    with reference_calls() as used:
+    with own_work("char_tokenize"):
         answers = [(text, char_tokenize(text)) for text in CHAR_CASES]
-    if used:
-        return _reference_used("char_tokenize", used, "a list of the lowercased text's characters")
     for text, got in answers:
         problem = _list_of_str(got, "char_tokenize", text)
         if problem is not None:
@@ -295,10 +221,8 @@ def check_vocab_stats(vocab_stats: Callable[..., dict]) -> CheckResult:
     vocab_size (learned on train_texts), unk_rate and tokens_per_text (measured on test_texts).
     """
     train, test = list(STATS_TRAIN), list(STATS_TEST)
-    with reference_calls() as used:
+    with own_work("vocab_stats"):
         got = vocab_stats(str.split, train, test)
-    if used:
-        return _reference_used("vocab_stats", used, "with a Counter of the training tokens")
     if not isinstance(got, dict):
         return fail(
             f"vocab_stats returned {type(got).__name__}; return a dict with the keys {list(STATS_KEYS)}."
@@ -343,7 +267,8 @@ def check_vocab_stats(vocab_stats: Callable[..., dict]) -> CheckResult:
             "(all test tokens / number of test texts)."
         )
     try:
-        capped = vocab_stats(str.split, train, test, max_size=1)
+        with own_work("vocab_stats"):
+            capped = vocab_stats(str.split, train, test, max_size=1)
     except TypeError as error:
         return fail(
             f"vocab_stats(..., max_size=1) raised TypeError ({error}): give it a parameter "
@@ -496,12 +421,12 @@ def check_round_trip(
 ) -> CheckResult:
     """encode(text, tokenizer) == tokenizer(text)['input_ids'] built by hand; decode(ids, tokenizer)
     drops the special tokens. Run with `tokenizer` (default: bert-base-uncased) and with
-    `other_wordpiece()`, whose special-token ids differ."""
+    `other_wordpiece(OTHER_WORDS)`, whose special-token ids differ."""
     if tokenizer is None:
         from transformers import AutoTokenizer
 
         tokenizer = AutoTokenizer.from_pretrained("bert-base-uncased")
-    other = other_wordpiece()
+    other = other_wordpiece(OTHER_WORDS)
     for current in (tokenizer, other):
         for problem in (_check_encode(encode, current, tokenizer), _check_decode(decode, current, tokenizer)):
             if problem is not None:

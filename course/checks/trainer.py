@@ -12,103 +12,44 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from numbers import Real
 from typing import Any
 
 from course.checks.base import CheckResult, fail, register, success
+from course.checks.shortcuts import own_work_of
 
 # ---------------------------------------------------------------- shortcuts switched off
 
-SHORTCUT = "course: this ready-made function is switched off while your function is checked"
+
+def _metric_shortcuts() -> tuple[list[Callable], str]:
+    import evaluate
+
+    # metric.compute and add_batch (copied onto each instance) call _feature_names first, before any state
+    return [evaluate.EvaluationModule._feature_names, evaluate.load, compute_metrics_reference], (
+        "compute_metrics calls evaluate's metric (evaluate.load / metric.compute, switched off while "
+        "your function is checked): this exercise writes it by hand, with np.argmax, accuracy_score "
+        "and f1_score."
+    )
 
 
-def _switched_off(*args: Any, **kwargs: Any) -> None:
-    # Its code replaces a shortcut's code for a while, so it runs with that function's globals:
-    # builtins and literals only.
-    raise RuntimeError("course: this ready-made function is switched off while your function is checked")
-
-
-class ShortcutUsed(AssertionError):
-    """The learner's function called a ready-made function that does the exercise's work."""
-
-    def __init__(self, message: str):
-        super().__init__(f"[NOT YET] {message}")
-        self.message = message
-
-
-@contextmanager
-def shortcuts_off(*functions: Callable) -> Iterator[None]:
-    """While inside, each of `functions` raises RuntimeError(SHORTCUT), however the learner reached it.
-
-    The function objects themselves change (their code is swapped, and restored on exit), so a name
-    imported before, an alias, a bound method or a wrapper that calls them is switched off too.
-    """
-    saved = [(function, function.__code__) for function in functions]
-    try:
-        for function, _ in saved:
-            function.__code__ = _switched_off.__code__
-        yield
-    finally:
-        for function, code in saved:
-            function.__code__ = code
-
-
-@contextmanager
-def guarded(shortcuts: Sequence[Callable], message: str) -> Iterator[None]:
-    """`shortcuts_off(*shortcuts)`; a call of one of them inside becomes ShortcutUsed(message)."""
-    with shortcuts_off(*shortcuts):
-        try:
-            yield
-        except RuntimeError as error:
-            if str(error) == SHORTCUT:
-                raise ShortcutUsed(message) from None
-            raise
-
-
-def _shortcuts(exercise: str) -> tuple[list[Callable], str]:
-    if exercise == "precision_flags":
-        return [precision_flags_reference], (
+# The checks and the hidden tests run the learner's function inside `own_work(exercise)`.
+own_work = own_work_of(
+    "notebook 07",
+    {
+        "precision_flags": lambda: (
+            [precision_flags_reference],
             "precision_flags calls the course's precision_flags_reference (switched off while your "
-            "function is checked): decide from device and bf16_supported yourself."
-        )
-    if exercise == "compute_metrics":
-        import evaluate
-
-        # metric.compute and add_batch (copied onto each instance) call _feature_names first, before any state
-        return [evaluate.EvaluationModule._feature_names, evaluate.load, compute_metrics_reference], (
-            "compute_metrics calls evaluate's metric (evaluate.load / metric.compute, switched off while "
-            "your function is checked): this exercise writes it by hand, with np.argmax, accuracy_score "
-            "and f1_score."
-        )
-    if exercise == "loss_curves":
-        return [loss_curves_reference], (
+            "function is checked): decide from device and bf16_supported yourself.",
+        ),
+        "compute_metrics": _metric_shortcuts,
+        "loss_curves": lambda: (
+            [loss_curves_reference],
             "loss_curves calls the course's own (course.viz.training.loss_curves or loss_curves_reference, "
-            "switched off while your function is checked): read the entries of log_history yourself."
-        )
-    raise KeyError(f"no exercise {exercise!r} in notebook 07")
-
-
-def own_work(exercise: str):
-    """Context manager for checks and hidden tests: while inside, the ready-made functions that would do
-    `exercise` ("precision_flags", "compute_metrics", "loss_curves") are switched off, and calling one
-    raises ShortcutUsed ("[NOT YET] ...") with a message that names it."""
-    return guarded(*_shortcuts(exercise))
-
-
-def refuse_shortcuts(check: Callable[..., CheckResult]) -> Callable[..., CheckResult]:
-    """The check, with ShortcutUsed turned into its failure message."""
-    import functools
-
-    @functools.wraps(check)
-    def checked(*args: Any, **kwargs: Any) -> CheckResult:
-        try:
-            return check(*args, **kwargs)
-        except ShortcutUsed as error:
-            return fail(error.message)
-
-    return checked
+            "switched off while your function is checked): read the entries of log_history yourself.",
+        ),
+    },
+)
 
 
 def _not_callable(function: Any, name: str) -> CheckResult | None:
@@ -142,7 +83,6 @@ def precision_flags_reference(device: str, bf16_supported: bool) -> dict[str, bo
         "`bf16_supported` combined with `and` / `not`; do not read env.device or torch.cuda inside.",
     ),
 )
-@refuse_shortcuts
 def check_precision_flags(precision_flags: Callable[[str, bool], Mapping[str, bool]]) -> CheckResult:
     """`precision_flags(device, bf16_supported)` -> {"fp16": ..., "bf16": ...} for TrainingArguments."""
     problem = _not_callable(precision_flags, "precision_flags")
@@ -257,7 +197,6 @@ def _call_metrics(compute_metrics: Callable, logits, labels) -> tuple[Any, Check
         "`float(...)` for plain numbers (not evaluate's metric: this exercise is the metric by hand).",
     ),
 )
-@refuse_shortcuts
 def check_compute_metrics(compute_metrics: Callable) -> CheckResult:
     """`compute_metrics(eval_pred)` -> {"accuracy", "f1"} equal to scikit-learn's, edge cases included."""
     import numpy as np
@@ -400,7 +339,6 @@ def other_log_history() -> list[dict[str, float]]:
         '`entry["epoch"]` reads one; one list per kind of entry.',
     ),
 )
-@refuse_shortcuts
 def check_loss_curves(loss_curves: Callable) -> CheckResult:
     """`loss_curves(log_history)` -> (train pairs, validation pairs), each a list of (epoch, loss)."""
     problem = _not_callable(loss_curves, "loss_curves")

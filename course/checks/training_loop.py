@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from course.checks.base import CheckResult, fail, register, success
-from course.checks.trainer import ShortcutUsed, guarded, refuse_shortcuts
+from course.checks.shortcuts import ShortcutUsed, own_work_of
 
 VOCAB = 60
 STEPS = 10  # training steps of the tiny schedules used by the checks
@@ -124,40 +124,40 @@ def _as_loss(value: Any) -> tuple[float | None, str]:
 # ---------------------------------------------------------------- shortcuts switched off
 
 
-def _shortcuts(exercise: str) -> tuple[list[Callable], str]:
-    if exercise == "train_step":
-        return [reference_train_step], (
+def _scheduler_shortcuts() -> tuple[list[Callable], str]:
+    import transformers.optimization as optimization
+    from torch.optim.lr_scheduler import LRScheduler
+
+    return [
+        LRScheduler.__init__,
+        optimization.get_scheduler,
+        optimization.get_linear_schedule_with_warmup,
+        optimization._get_linear_schedule_with_warmup_lr_lambda,
+        reference_lrs,
+    ], (
+        "linear_lr builds a learning-rate scheduler (get_scheduler, LambdaLR, or the course's "
+        "reference_lrs; switched off while your function is checked) and reads the rate from it: "
+        "compute the rate with the formula instead, that is the exercise."
+    )
+
+
+# The checks and the hidden tests run the learner's function inside `own_work(exercise)`.
+own_work = own_work_of(
+    "notebook 08",
+    {
+        "train_step": lambda: (
+            [reference_train_step],
             "train_step calls the course's reference_train_step (switched off while your function is "
-            "checked): write the five lines of the step yourself."
-        )
-    if exercise == "linear_lr":
-        import transformers.optimization as optimization
-        from torch.optim.lr_scheduler import LRScheduler
-
-        return [
-            LRScheduler.__init__,
-            optimization.get_scheduler,
-            optimization.get_linear_schedule_with_warmup,
-            optimization._get_linear_schedule_with_warmup_lr_lambda,
-            reference_lrs,
-        ], (
-            "linear_lr builds a learning-rate scheduler (get_scheduler, LambdaLR, or the course's "
-            "reference_lrs; switched off while your function is checked) and reads the rate from it: "
-            "compute the rate with the formula instead, that is the exercise."
-        )
-    if exercise == "predict":
-        return [reference_predict], (
+            "checked): write the five lines of the step yourself.",
+        ),
+        "linear_lr": _scheduler_shortcuts,
+        "predict": lambda: (
+            [reference_predict],
             "predict calls the course's reference_predict (switched off while your function is checked): "
-            "write the evaluation loop yourself."
-        )
-    raise KeyError(f"no exercise {exercise!r} in notebook 08")
-
-
-def own_work(exercise: str):
-    """Context manager for checks and hidden tests: while inside, the ready-made functions that would do
-    `exercise` ("train_step", "linear_lr", "predict") are switched off, and calling one raises
-    ShortcutUsed ("[NOT YET] ...") with a message that names it."""
-    return guarded(*_shortcuts(exercise))
+            "write the evaluation loop yourself.",
+        ),
+    },
+)
 
 
 # ---------------------------------------------------------------- the training step
@@ -173,7 +173,6 @@ def own_work(exercise: str):
         "`.item()` for the float.",
     ),
 )
-@refuse_shortcuts
 def check_train_step(train_step: Callable) -> CheckResult:
     """`train_step(model, batch, optimizer, scheduler) -> loss` does one complete, correct update."""
     if not callable(train_step):
@@ -324,7 +323,6 @@ def _close(a: float, b: float) -> bool:
         "for the climb, a fraction of the remaining steps after it, and `max(0.0, ...)` to stay at 0.",
     ),
 )
-@refuse_shortcuts
 def check_linear_lr(linear_lr: Callable) -> CheckResult:
     """`linear_lr(step, base_lr, num_training_steps, num_warmup_steps)` matches get_scheduler("linear")."""
     if not callable(linear_lr):
@@ -510,7 +508,6 @@ def _to_array(value):
         "`logits.argmax(dim=-1)`, and `np.concatenate` (or `torch.cat`) of the per-batch lists.",
     ),
 )
-@refuse_shortcuts
 def check_predict(predict: Callable) -> CheckResult:
     """`predict(model, dataloader, device) -> (predictions, labels)` over every batch, in eval mode."""
     import numpy as np
