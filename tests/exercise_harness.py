@@ -1,4 +1,9 @@
-"""Feed answers to a notebook's exercises and see what the self-check and the graded test cells say.
+"""The shared plumbing of tests/test_exercises_NN.py: feed answers to a notebook's exercises and see what the
+self-check and the graded test cells say; run the untouched student notebook.
+
+A test file holds only its ANSWERS (answer cells made with `define` and `unanswered`) and its own assertions;
+`exercise_tests(NAME, ANSWERS)` gives it the module fixture `exercises` and the two tests every file has (see
+tests/test_exercises_01.py).
 
 `run_exercises(notebook, answers)` runs the solution notebook top to bottom in one kernel (fast mode,
 offline, probes on). At each exercise named in `answers` it first runs every given answer in place of
@@ -15,14 +20,18 @@ from __future__ import annotations
 
 import copy
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from course.grading.verdict import emissions, problems_of
 
 CHECK_CALL = "course.check("
+REPO = Path(__file__).resolve().parent.parent
 
 
 @dataclass
@@ -60,6 +69,10 @@ class Exercise:
     answers: list[Attempt]
     self_check_cells: int
     test_cells: int
+
+    def answer(self, label: str) -> Attempt:
+        """The first answer fed whose label contains `label`."""
+        return next(a for a in self.answers if label in a.label)
 
 
 def _nbgrader(cell) -> dict:
@@ -154,8 +167,6 @@ def run_exercises(
     answer, then the solution again, which leaves the kernel as the rest of the notebook expects.
     Solution cells may run twice: they assign names, they must not mutate shared state.
     """
-    from nbclient import NotebookClient
-
     path = Path(notebook).resolve()
     nb = nbformat.read(path, as_version=4)
     cells = nb.cells
@@ -163,18 +174,10 @@ def run_exercises(
     unknown = sorted(set(answers) - set(ids))
     if unknown:
         raise KeyError(f"{path.name} has no solution cell {unknown}; it has {sorted(ids)}")
-    saved = {k: os.environ.get(k) for k in ("COURSE_FAST", "COURSE_PROBES", "OMP_NUM_THREADS")}
-    os.environ.update(COURSE_FAST="1", COURSE_PROBES="1", OMP_NUM_THREADS="1")
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        allow_errors=True,
-        resources={"metadata": {"path": str(path.parent)}},
-    )
+    client = _client(nb, path, timeout)
     results: dict[str, Exercise] = {}
     done: set[int] = set()
-    try:
+    with _environment(COURSE_FAST="1", COURSE_PROBES="1", OMP_NUM_THREADS="1"):
         with client.setup_kernel():
             runner = _Runner(client, cells)
             for index, cell in enumerate(cells):
@@ -201,12 +204,6 @@ def run_exercises(
                     sum(_is_test(cells[i]) for i in segment),
                 )
                 done.update(segment)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     return results
 
 
@@ -219,3 +216,154 @@ def assert_all_caught(exercise: Exercise, minimum: int = 3) -> None:
         assert not attempt.self_check_errors, f"a self-check raised: {attempt}"
     escaped = [str(a) for a in exercise.answers if a.self_check_passed or a.test_passed]
     assert not escaped, f"{exercise.grade_id}: wrong answers not caught by both:\n" + "\n".join(escaped)
+
+
+def _client(nb, path: Path, timeout: int):
+    """A notebook client that runs `nb` in its folder and records errors as outputs (as nbgrader does)."""
+    from nbclient import NotebookClient
+
+    return NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+
+
+@contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    """os.environ with `values` set while inside (kernels started meanwhile inherit them), restored after."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+# --- the untouched student notebook ----------------------------------------------------------------------
+
+
+@dataclass
+class StudentRun:
+    """The cells of a student notebook run top to bottom, untouched (every exercise still a stub)."""
+
+    graded: set[int]  # the graded test cells
+    answers: set[int]  # the learner's answer cells (nbgrader solution cells)
+    failed: dict[int, str]  # cell -> the error it raised ("Name: value")
+    # what the self-checks of the exercises printed (not the checks of the notebook's own code, which pass)
+    self_checks: list[str]
+
+
+def run_student_notebook(notebook: str | Path, timeout: int = 600) -> StudentRun:
+    """Run `notebook` (a released student notebook) as a learner would, without answering anything."""
+    path = Path(notebook).resolve()
+    nb = nbformat.read(path, as_version=4)
+    with _environment(COURSE_FAST="1", OMP_NUM_THREADS="1"):
+        _client(nb, path, timeout).execute()
+    code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    answers = {i for i, c in code if _nbgrader(c).get("solution")}
+    exercise_cells = {j for i in answers for j in _segment(nb.cells, i)}
+    return StudentRun(
+        graded={i for i, c in code if _is_test(c)},
+        answers=answers,
+        failed={i: errors[0] for i, c in code if (errors := _errors(c, stderr=False))},
+        self_checks=[_text(c) for i, c in code if i in exercise_cells and _is_self_check(c)],
+    )
+
+
+def assert_fails_only_its_exercises(run: StudentRun) -> None:
+    """Every graded test cell fails, every exercise's self-check says [NOT YET] (and never raises), an answer
+    cell fails only with the stub's NotImplementedError (when it calls the function it defines), no other cell
+    fails: the cells after an exercise run on the course's own version (use_if_passing)."""
+    failed = set(run.failed)
+    assert run.graded and run.graded <= failed, (
+        f"graded cells {sorted(run.graded)}, cells that raised {sorted(failed)}"
+    )
+    others = {i: e for i, e in run.failed.items() if i not in run.graded | run.answers}
+    assert not others, f"cells that are not exercises raised: {others}"
+    stubs = {
+        i: e for i, e in run.failed.items() if i in run.answers and not e.startswith("NotImplementedError")
+    }
+    assert not stubs, f"answer cells raised something else than the stub's NotImplementedError: {stubs}"
+    assert run.self_checks and all("[NOT YET]" in text for text in run.self_checks), run.self_checks
+
+
+# --- the parts every tests/test_exercises_NN.py shares ---------------------------------------------------
+
+
+def define(name: str, params: str, head: str = "") -> Callable[..., str]:
+    """A maker of answer cells: `head`, then `def name(params):` around a body (params changeable per answer).
+
+    The body is one statement, indented here (more lines may follow it, indented already), or lines that are
+    all indented by four spaces already.
+    """
+
+    def source(body: str, params: str = params) -> str:
+        block = body if body.startswith("    ") else f"    {body}\n"
+        return f"{head}def {name}({params}):\n{block}"
+
+    return source
+
+
+def variants(template: str, **holes: str) -> Callable[..., str]:
+    """A maker of answer cells from the right answer with named holes: `template.format(**holes)` is the right
+    answer, and each wrong one fills a few holes otherwise, e.g. `classify(probabilities="logits")`."""
+
+    def source(**changes: str) -> str:
+        unknown = sorted(set(changes) - set(holes))
+        if unknown:
+            raise TypeError(f"no hole {unknown} in the template; its holes: {sorted(holes)}")
+        return template.format(**{**holes, **changes})
+
+    return source
+
+
+def unanswered(signature: str) -> tuple[str, str]:
+    """The student notebook's stub of the function `signature`, as an answer (it must fail like any other)."""
+    return ("unanswered (the student stub)", f"def {signature}:\n    raise NotImplementedError()\n")
+
+
+# The untouched runs of 07 and 08 train a model on the course's fallbacks: 50 s and 44 s on 2 cores, against
+# 5-8 s for each other notebook; with them the check and exercise tests take 178 s instead of 125 s (-n 2).
+# They run when this variable is set (e.g. before a release).
+ALL_STUDENT_RUNS = "COURSE_TEST_ALL_STUDENT_NOTEBOOKS"
+
+
+def exercise_tests(
+    name: str, answers: dict[str, list[tuple[str, str]]], costly_student_run: bool = False
+) -> tuple[Callable, ...]:
+    """The fixture and the two tests of every exercise test file, for the notebook `name`.
+
+    - the module fixture `exercises`: `run_exercises` of the solution notebook with `answers` (run once);
+    - each exercise's wrong answers fail both its self-check and its graded tests (one test per exercise);
+    - the untouched student notebook (notebooks/) runs to the end and fails only its exercises (with
+      `costly_student_run`, only when the environment variable ALL_STUDENT_RUNS is set).
+    Assign them to module names that start with `test_` (and `exercises`) so that pytest collects them.
+    """
+
+    @pytest.fixture(scope="module", name="exercises")
+    def exercises() -> dict[str, Exercise]:
+        return run_exercises(REPO / "solutions" / name, answers)
+
+    @pytest.mark.parametrize("grade_id", sorted(answers))
+    def test_wrong_answers_fail_both_the_self_check_and_the_tests(exercises, grade_id):
+        assert_all_caught(exercises[grade_id])
+
+    @pytest.mark.skipif(
+        costly_student_run and not os.environ.get(ALL_STUDENT_RUNS),
+        reason=f"the untouched student run trains a model (about 50 s): set {ALL_STUDENT_RUNS}=1 to run it",
+    )
+    def test_the_untouched_student_notebook_runs_to_the_end_and_fails_only_its_exercises():
+        assert_fails_only_its_exercises(run_student_notebook(REPO / "notebooks" / name))
+
+    return (
+        exercises,
+        test_wrong_answers_fail_both_the_self_check_and_the_tests,
+        test_the_untouched_student_notebook_runs_to_the_end_and_fails_only_its_exercises,
+    )

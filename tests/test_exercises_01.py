@@ -12,23 +12,14 @@ student notebook runs to the end with only its graded test cells failing.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-import nbformat
 import pytest
-from exercise_harness import assert_all_caught, run_exercises
+from exercise_harness import define, exercise_tests, unanswered
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 
-REPO = Path(__file__).resolve().parent.parent
-NAME = Path("chapter2") / "01_behind_the_pipeline.ipynb"
-NOTEBOOK = REPO / "solutions" / NAME
-STUDENT = REPO / "notebooks" / NAME
+NAME = "chapter2/01_behind_the_pipeline.ipynb"
 
-
-def make_batch(body: str, signature: str = "sentences, tokenizer, max_length") -> str:
-    return f"def make_batch({signature}):\n    {body}\n"
+make_batch = define("make_batch", "sentences, tokenizer, max_length")
 
 
 def tokenize(options: str, sentences: str = "sentences") -> str:
@@ -39,8 +30,7 @@ def tokenize(options: str, sentences: str = "sentences") -> str:
 RIGHT = 'padding=True, truncation=True, max_length=max_length, return_tensors="pt"'
 
 
-def to_probabilities(body: str) -> str:
-    return f"def to_probabilities(logits):\n    {body}\n"
+to_probabilities = define("to_probabilities", "logits")
 
 
 def to_predictions(label: str, score: str, rows: str = "for row in probabilities") -> str:
@@ -49,10 +39,6 @@ def to_predictions(label: str, score: str, rows: str = "for row in probabilities
         "    probabilities = torch.softmax(logits, dim=-1)\n"
         f'    return [{{"label": {label}, "score": {score}}} {rows}]\n'
     )
-
-
-def unanswered(signature: str) -> tuple[str, str]:
-    return ("unanswered (the student stub)", f"def {signature}:\n    raise NotImplementedError()\n")
 
 
 ANSWERS = {
@@ -72,7 +58,7 @@ ANSWERS = {
         ),
         (
             "the notebook's tokenizer, not the one given",
-            make_batch(tokenize(RIGHT), signature="sentences, given_tokenizer, max_length"),
+            make_batch(tokenize(RIGHT), params="sentences, given_tokenizer, max_length"),
         ),
         ("the notebook's sentences, not the ones given", make_batch(tokenize(RIGHT, "exercise_sentences"))),
         ("NumPy arrays", make_batch(tokenize(RIGHT.replace('"pt"', '"np"')))),
@@ -115,14 +101,9 @@ ANSWERS = {
 }
 
 
-@pytest.fixture(scope="module")
-def exercises():
-    return run_exercises(NOTEBOOK, ANSWERS)
-
-
-@pytest.mark.parametrize("grade_id", sorted(ANSWERS))
-def test_wrong_answers_fail_both_the_self_check_and_the_tests(exercises, grade_id):
-    assert_all_caught(exercises[grade_id])
+exercises, test_wrong_answers_fail_both_the_self_check_and_the_tests, test_the_untouched_student_notebook = (
+    exercise_tests(NAME, ANSWERS)
+)
 
 
 def test_the_reviewers_answers_are_named(exercises):
@@ -132,33 +113,5 @@ def test_the_reviewers_answers_are_named(exercises):
         in batch["padding='max_length' with max_length=12 hard-coded"].self_check
     )
     assert "not of the tokenizer passed in" in batch["the notebook's tokenizer, not the one given"].self_check
-    results = next(a for a in exercises["ex3_predictions_solution"].answers if "results" in a.label)
+    results = exercises["ex3_predictions_solution"].answer("results")
     assert "not from `results`" in results.self_check, results
-
-
-def test_the_untouched_student_notebook_runs_to_the_end_and_fails_only_its_graded_cells():
-    from nbclient import NotebookClient
-
-    notebook = nbformat.read(STUDENT, as_version=4)
-    os.environ.update(COURSE_FAST="1", OMP_NUM_THREADS="1")
-    client = NotebookClient(
-        notebook,
-        timeout=600,
-        kernel_name="python3",
-        allow_errors=True,
-        resources={"metadata": {"path": str(STUDENT.parent)}},
-    )
-    client.execute()
-    graded = {
-        i
-        for i, c in enumerate(notebook.cells)
-        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
-    }
-    failed = {
-        i
-        for i, c in enumerate(notebook.cells)
-        if c.cell_type == "code" and any(o.get("output_type") == "error" for o in c.get("outputs", []))
-    }
-    assert graded and failed == graded, f"graded cells {sorted(graded)}, cells that raised {sorted(failed)}"
-    checks = [c for c in notebook.cells if c.cell_type == "code" and "course.check(" in c.source]
-    assert checks and all("[NOT YET]" in "".join(o.get("text", "") for o in c.outputs) for c in checks)

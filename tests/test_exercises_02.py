@@ -13,23 +13,14 @@ released student notebook runs to the end with only its graded test cells failin
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-import nbformat
 import pytest
-from exercise_harness import assert_all_caught, run_exercises
+from exercise_harness import define, exercise_tests, unanswered
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 
-REPO = Path(__file__).resolve().parent.parent
-NAME = Path("chapter2") / "02_models.ipynb"
-NOTEBOOK = REPO / "solutions" / NAME
-STUDENT = REPO / "notebooks" / NAME
+NAME = "chapter2/02_models.ipynb"
 
-
-def small_bert(body: str) -> str:
-    return f"def small_bert(checkpoint, num_layers, num_heads):\n{body}"
+small_bert = define("small_bert", "checkpoint, num_layers, num_heads")
 
 
 EDITED = "AutoConfig.from_pretrained(checkpoint, num_hidden_layers=num_layers, num_attention_heads=num_heads)"
@@ -42,8 +33,7 @@ def with_labels(options: str, loader: str = "AutoModelForSequenceClassification.
 MAPS = "id2label=dict(enumerate(labels)), label2id={label: i for i, label in enumerate(labels)}"
 
 
-def save_and_reload(body: str) -> str:
-    return f"def save_and_reload(model, tokenizer, folder):\n{body}"
+save_and_reload = define("save_and_reload", "model, tokenizer, folder")
 
 
 SAVE = "    model.save_pretrained(folder)\n    tokenizer.save_pretrained(folder)\n"
@@ -52,10 +42,6 @@ RELOAD = "AutoModelForSequenceClassification.from_pretrained"
 
 def to_model_inputs(body: str) -> str:
     return f"def to_model_inputs(encoded_sequences):\n    return {body}\n"
-
-
-def unanswered(signature: str) -> tuple[str, str]:
-    return ("unanswered (the student stub)", f"def {signature}:\n    raise NotImplementedError()\n")
 
 
 ANSWERS = {
@@ -160,43 +146,13 @@ ANSWERS = {
 }
 
 
-@pytest.fixture(scope="module")
-def exercises():
-    return run_exercises(NOTEBOOK, ANSWERS)
-
-
-@pytest.mark.parametrize("grade_id", sorted(ANSWERS))
-def test_wrong_answers_fail_both_the_self_check_and_the_tests(exercises, grade_id):
-    assert_all_caught(exercises[grade_id])
+exercises, test_wrong_answers_fail_both_the_self_check_and_the_tests, test_the_untouched_student_notebook = (
+    exercise_tests(NAME, ANSWERS)
+)
 
 
 def test_the_reviewers_answer_is_named(exercises):
-    same = next(a for a in exercises["ex3_round_trip_solution"].answers if "as it is" in a.label)
+    same = exercises["ex3_round_trip_solution"].answer("as it is")
     assert "you returned the model you were given" in same.self_check, same
-    original = next(a for a in exercises["ex3_round_trip_solution"].answers if "checkpoint" in a.label)
+    original = exercises["ex3_round_trip_solution"].answer("checkpoint")
     assert "not loaded from the folder" in original.self_check, original
-
-
-def test_the_untouched_student_notebook_runs_to_the_end_and_fails_only_its_graded_cells():
-    from nbclient import NotebookClient
-
-    notebook = nbformat.read(STUDENT, as_version=4)
-    os.environ.update(COURSE_FAST="1", OMP_NUM_THREADS="1")
-    client = NotebookClient(
-        notebook,
-        timeout=600,
-        kernel_name="python3",
-        allow_errors=True,
-        resources={"metadata": {"path": str(STUDENT.parent)}},
-    )
-    client.execute()
-    cells = list(enumerate(notebook.cells))
-    graded = {i for i, c in cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")}
-    failed = {
-        i
-        for i, c in cells
-        if c.cell_type == "code" and any(o.get("output_type") == "error" for o in c.get("outputs", []))
-    }
-    assert graded and failed == graded, f"graded cells {sorted(graded)}, cells that raised {sorted(failed)}"
-    checks = [c for _, c in cells if c.cell_type == "code" and "course.check(" in c.source]
-    assert checks and all("[NOT YET]" in "".join(o.get("text", "") for o in c.outputs) for c in checks)

@@ -10,22 +10,19 @@ left in or sliced off by position.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from exercise_harness import assert_all_caught, run_exercises
+from exercise_harness import define, exercise_tests
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "solutions" / "chapter2" / "03_tokenizers.ipynb"
+NAME = "chapter2/03_tokenizers.ipynb"
 
 
 def word(body: str, imports: str = "import re\n") -> str:
     return f"{imports}\n\ndef word_tokenize(text):\n    {body}\n\n\nprint(word_tokenize(text))\n"
 
 
-def char(body: str) -> str:
-    return f"def char_tokenize(text):\n    {body}\n"
+char = define("char_tokenize", "text")
 
 
 STATS_HEAD = (
@@ -169,14 +166,9 @@ ANSWERS = {
 }
 
 
-@pytest.fixture(scope="module")
-def exercises():
-    return run_exercises(NOTEBOOK, ANSWERS)
-
-
-@pytest.mark.parametrize("grade_id", sorted(ANSWERS))
-def test_wrong_answers_fail_both_the_self_check_and_the_tests(exercises, grade_id):
-    assert_all_caught(exercises[grade_id])
+exercises, test_wrong_answers_fail_both_the_self_check_and_the_tests, test_the_untouched_student_notebook = (
+    exercise_tests(NAME, ANSWERS)
+)
 
 
 def test_the_reference_answer_is_named_in_the_self_check(exercises):
@@ -185,7 +177,7 @@ def test_the_reference_answer_is_named_in_the_self_check(exercises):
         ("ex2_char_solution", "the course's reference answer"),
         ("ex3_stats_solution", "the course's reference answer"),
     ]:
-        attempt = next(a for a in exercises[grade_id].answers if a.label == label)
+        attempt = exercises[grade_id].answer(label)
         assert "course.tokenizer_zoo" in attempt.self_check, attempt
 
 

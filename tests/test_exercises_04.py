@@ -11,22 +11,15 @@ no truncation, truncation by slicing, lists instead of tensors.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from exercise_harness import assert_all_caught, run_exercises
+from exercise_harness import define, exercise_tests
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "solutions" / "chapter2" / "04_multiple_sequences.ipynb"
+NAME = "chapter2/04_multiple_sequences.ipynb"
 
-
-def as_batch(body: str) -> str:
-    return f"def as_batch(ids):\n    {body}\n"
-
-
-def pad_batch(body: str) -> str:
-    return f"def pad_batch(sequences, pad_token_id):\n{body}"
+as_batch = define("as_batch", "ids")
+pad_batch = define("pad_batch", "sequences, pad_token_id")
 
 
 PAD_HEAD = "    longest = max(len(seq) for seq in sequences)\n"
@@ -47,8 +40,7 @@ def run(call: str, returned: str = "out.logits, out.hidden_states[-1]") -> str:
     return f"    with torch.no_grad():\n        out = {call}\n    return {returned}\n"
 
 
-def truncated(body: str, signature: str = "texts, tokenizer, max_length") -> str:
-    return f"def encode_truncated({signature}):\n    {body}\n"
+truncated = define("encode_truncated", "texts, tokenizer, max_length")
 
 
 ANSWERS = {
@@ -172,25 +164,20 @@ ANSWERS = {
             truncated(
                 "return tokenizer(texts, padding=True, truncation=True, max_length=max_length, "
                 'return_tensors="pt")',
-                signature="texts, given_tokenizer, max_length",
+                params="texts, given_tokenizer, max_length",
             ),
         ),
     ],
 }
 
 
-@pytest.fixture(scope="module")
-def exercises():
-    return run_exercises(NOTEBOOK, ANSWERS)
-
-
-@pytest.mark.parametrize("grade_id", sorted(ANSWERS))
-def test_wrong_answers_fail_both_the_self_check_and_the_tests(exercises, grade_id):
-    assert_all_caught(exercises[grade_id])
+exercises, test_wrong_answers_fail_both_the_self_check_and_the_tests, test_the_untouched_student_notebook = (
+    exercise_tests(NAME, ANSWERS)
+)
 
 
 def test_the_global_model_and_tokenizer_are_named(exercises):
-    model = next(a for a in exercises["ex3_masked_batch_solution"].answers if "global" in a.label)
+    model = exercises["ex3_masked_batch_solution"].answer("global")
     assert "not the `model` argument" in model.self_check, model
-    tokenizer = next(a for a in exercises["ex4_truncate_solution"].answers if "global" in a.label)
+    tokenizer = exercises["ex4_truncate_solution"].answer("global")
     assert "ignores the tokenizer it is given" in tokenizer.self_check, tokenizer

@@ -8,22 +8,15 @@ answer is a mistake a message of course.checks.together names, or a ready-made a
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from exercise_harness import assert_all_caught, run_exercises
+from exercise_harness import define, exercise_tests, variants
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "solutions" / "chapter2" / "05_putting_it_together.ipynb"
+NAME = "chapter2/05_putting_it_together.ipynb"
 
-
-def _encode(body: str, params: str = "texts, tokenizer, length=8") -> str:
-    return f"def encode_fixed({params}):\n{body}"
-
-
-def _special(body: str, params: str = "ids, tokenizer") -> str:
-    return f"def with_special_tokens({params}):\n{body}"
+_encode = define("encode_fixed", "texts, tokenizer, length=8")
+_special = define("with_special_tokens", "ids, tokenizer")
 
 
 RIGHT_CLASSIFY = """\
@@ -40,17 +33,15 @@ def classify({params}):
 """
 
 
-def _classify(
+_classify = variants(
+    RIGHT_CLASSIFY,
     params="texts, tokenizer, model",
     tok="tokenizer",
     mdl="model",
     unmask="",
     probabilities="torch.softmax(logits, dim=-1)",
     label="model.config.id2label[index]",
-) -> str:
-    return RIGHT_CLASSIFY.format(
-        params=params, tok=tok, mdl=mdl, unmask=unmask, probabilities=probabilities, label=label
-    )
+)
 
 
 ANSWERS = {
@@ -152,11 +143,6 @@ ANSWERS = {
 }
 
 
-@pytest.fixture(scope="module")
-def exercises():
-    return run_exercises(NOTEBOOK, ANSWERS)
-
-
-@pytest.mark.parametrize("grade_id", sorted(ANSWERS))
-def test_wrong_answers_fail_self_check_and_tests(exercises, grade_id):
-    assert_all_caught(exercises[grade_id])
+exercises, test_wrong_answers_fail_both_the_self_check_and_the_tests, test_the_untouched_student_notebook = (
+    exercise_tests(NAME, ANSWERS)
+)

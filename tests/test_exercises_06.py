@@ -8,14 +8,12 @@ work (DataCollatorWithPadding, the notebook's tokenizer or collator, the course'
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from exercise_harness import assert_all_caught, run_exercises
+from exercise_harness import define, exercise_tests, variants
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "solutions" / "chapter3" / "06_processing_the_data.ipynb"
+NAME = "chapter3/06_processing_the_data.ipynb"
 
 
 def _tokenize(options: str, params: str = "batch, tokenizer", second: str = ', batch["sentence2"]') -> str:
@@ -36,21 +34,16 @@ def collate(features, {params}):
 """
 
 
-def _collate(
+_collate = variants(
+    RIGHT_COLLATE,
     params="tokenizer",
     width='max(len(example["input_ids"]) for example in features)',
     pad_id="tokenizer.pad_token_id",
     mask_pad="0",
     row="list(example[key]) + [pad] * (width - len(example[key]))",
     label_key='"labels"',
-) -> str:
-    return RIGHT_COLLATE.format(
-        params=params, width=width, pad_id=pad_id, mask_pad=mask_pad, row=row, label_key=label_key
-    )
-
-
-def _waste(body: str) -> str:
-    return f"def padding_waste(lengths, batch_size):\n{body}"
+)
+_waste = define("padding_waste", "lengths, batch_size")
 
 
 ANSWERS = {
@@ -127,11 +120,6 @@ ANSWERS = {
 }
 
 
-@pytest.fixture(scope="module")
-def exercises():
-    return run_exercises(NOTEBOOK, ANSWERS)
-
-
-@pytest.mark.parametrize("grade_id", sorted(ANSWERS))
-def test_wrong_answers_fail_self_check_and_tests(exercises, grade_id):
-    assert_all_caught(exercises[grade_id])
+exercises, test_wrong_answers_fail_both_the_self_check_and_the_tests, test_the_untouched_student_notebook = (
+    exercise_tests(NAME, ANSWERS)
+)

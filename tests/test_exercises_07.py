@@ -9,18 +9,14 @@ The answers are functions on tiny inputs: no extra training.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from exercise_harness import assert_all_caught, run_exercises
+from exercise_harness import define, exercise_tests
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "solutions" / "chapter3" / "07_trainer_api.ipynb"
+NAME = "chapter3/07_trainer_api.ipynb"
 
-
-def _flags(body: str) -> str:
-    return f"def precision_flags(device, bf16_supported):\n{body}"
+_flags = define("precision_flags", "device, bf16_supported")
 
 
 METRICS_HEAD = "import numpy as np\nfrom sklearn.metrics import accuracy_score, f1_score\n\n\n"
@@ -163,11 +159,6 @@ ANSWERS = {
 }
 
 
-@pytest.fixture(scope="module")
-def exercises():
-    return run_exercises(NOTEBOOK, ANSWERS)
-
-
-@pytest.mark.parametrize("grade_id", sorted(ANSWERS))
-def test_wrong_answers_fail_self_check_and_tests(exercises, grade_id):
-    assert_all_caught(exercises[grade_id])
+exercises, test_wrong_answers_fail_both_the_self_check_and_the_tests, test_the_untouched_student_notebook = (
+    exercise_tests(NAME, ANSWERS, costly_student_run=True)
+)

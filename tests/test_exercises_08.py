@@ -10,14 +10,12 @@ random models: no extra training of the notebook's model.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from exercise_harness import assert_all_caught, run_exercises
+from exercise_harness import define, exercise_tests, variants
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "solutions" / "chapter3" / "08_full_training_loop.ipynb"
+NAME = "chapter3/08_full_training_loop.ipynb"
 
 STEP = (
     "outputs = model(**batch)",
@@ -44,31 +42,28 @@ def _replaced(old: str, new: str) -> str:
     return _step(*(new if x == old else x for x in STEP))
 
 
-def _lr(body: str) -> str:
-    return "def linear_lr(step, base_lr, num_training_steps, num_warmup_steps=0):\n" + body
+_lr = define("linear_lr", "step, base_lr, num_training_steps, num_warmup_steps=0")
 
 
-def _predict(
-    model_mode: str = "model.eval()",
-    grad: str = "torch.no_grad()",
-    loader: str = "dataloader",
-    output: str = "logits.argmax(dim=-1)",
-    keep: str = "all_predictions.append(predictions.cpu().numpy())",
-) -> str:
-    return (
-        "import numpy as np\n\n\n"
-        "def predict(model, dataloader, device):\n"
-        f"    {model_mode}\n"
-        "    all_predictions, all_labels = [], []\n"
-        f"    with {grad}:\n"
-        f"        for batch in {loader}:\n"
-        "            batch = {k: v.to(device) for k, v in batch.items()}\n"
-        "            logits = model(**batch).logits\n"
-        f"            predictions = {output}\n"
-        f"            {keep}\n"
-        '            all_labels.append(batch["labels"].cpu().numpy())\n'
-        "    return np.concatenate(all_predictions), np.concatenate(all_labels)\n"
-    )
+_predict = variants(
+    "import numpy as np\n\n\n"
+    "def predict(model, dataloader, device):\n"
+    "    {model_mode}\n"
+    "    all_predictions, all_labels = [], []\n"
+    "    with {grad}:\n"
+    "        for batch in {loader}:\n"
+    "            batch = {{k: v.to(device) for k, v in batch.items()}}\n"
+    "            logits = model(**batch).logits\n"
+    "            predictions = {output}\n"
+    "            {keep}\n"
+    '            all_labels.append(batch["labels"].cpu().numpy())\n'
+    "    return np.concatenate(all_predictions), np.concatenate(all_labels)\n",
+    model_mode="model.eval()",
+    grad="torch.no_grad()",
+    loader="dataloader",
+    output="logits.argmax(dim=-1)",
+    keep="all_predictions.append(predictions.cpu().numpy())",
+)
 
 
 ANSWERS = {
@@ -156,11 +151,6 @@ ANSWERS = {
 }
 
 
-@pytest.fixture(scope="module")
-def exercises():
-    return run_exercises(NOTEBOOK, ANSWERS)
-
-
-@pytest.mark.parametrize("grade_id", sorted(ANSWERS))
-def test_wrong_answers_fail_self_check_and_tests(exercises, grade_id):
-    assert_all_caught(exercises[grade_id])
+exercises, test_wrong_answers_fail_both_the_self_check_and_the_tests, test_the_untouched_student_notebook = (
+    exercise_tests(NAME, ANSWERS, costly_student_run=True)
+)

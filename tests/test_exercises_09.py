@@ -7,26 +7,16 @@ answer is a mistake a message of course.checks.lm_data names, or a ready-made fu
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from exercise_harness import assert_all_caught, run_exercises
+from exercise_harness import define, exercise_tests, variants
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "solutions" / "chapter3" / "09_language_model_data.ipynb"
+NAME = "chapter3/09_language_model_data.ipynb"
 
-
-def _group_texts(body: str) -> str:
-    return f"def group_texts(examples, block_size=128):\n{body}"
-
-
-def _loss(body: str) -> str:
-    return f"import torch.nn.functional as F\n\n\ndef causal_lm_loss(logits, labels):\n{body}"
-
-
-def _stats(body: str) -> str:
-    return f"def masking_stats(batch, mask_token_id):\n{body}"
+_group_texts = define("group_texts", "examples, block_size=128")
+_loss = define("causal_lm_loss", "logits, labels", head="import torch.nn.functional as F\n\n\n")
+_stats = define("masking_stats", "batch, mask_token_id")
 
 
 RIGHT_STATS = """\
@@ -40,16 +30,14 @@ RIGHT_STATS = """\
 """
 
 
-def _stats_variant(
+_stats_variant = variants(
+    _stats(RIGHT_STATS),
     mask="mask_token_id",
     selected="n / labels.numel()",
     per="n",
     random="n - masked - unchanged",
     unchanged="unchanged",
-):
-    return _stats(
-        RIGHT_STATS.format(mask=mask, selected=selected, per=per, random=random, unchanged=unchanged)
-    )
+)
 
 
 ANSWERS = {
@@ -172,11 +160,6 @@ ANSWERS = {
 }
 
 
-@pytest.fixture(scope="module")
-def exercises():
-    return run_exercises(NOTEBOOK, ANSWERS)
-
-
-@pytest.mark.parametrize("grade_id", sorted(ANSWERS))
-def test_wrong_answers_fail_self_check_and_tests(exercises, grade_id):
-    assert_all_caught(exercises[grade_id])
+exercises, test_wrong_answers_fail_both_the_self_check_and_the_tests, test_the_untouched_student_notebook = (
+    exercise_tests(NAME, ANSWERS)
+)
