@@ -332,18 +332,12 @@ def unanswered(signature: str) -> tuple[str, str]:
 # The untouched runs of 07 and 08 train a model on the course's fallbacks: 50 s and 44 s on 2 cores, against
 # 5-8 s for each other notebook; with them the check and exercise tests take 178 s instead of 125 s (-n 2).
 # They run when this variable is set (e.g. before a release).
-ALL_STUDENT_RUNS = "COURSE_TEST_ALL_STUDENT_NOTEBOOKS"
-
-
-def exercise_tests(
-    name: str, answers: dict[str, list[tuple[str, str]]], costly_student_run: bool = False
-) -> tuple[Callable, ...]:
+def exercise_tests(name: str, answers: dict[str, list[tuple[str, str]]]) -> tuple[Callable, ...]:
     """The fixture and the two tests of every exercise test file, for the notebook `name`.
 
     - the module fixture `exercises`: `run_exercises` of the solution notebook with `answers` (run once);
     - each exercise's wrong answers fail both its self-check and its graded tests (one test per exercise);
-    - the untouched student notebook (notebooks/) runs to the end and fails only its exercises (with
-      `costly_student_run`, only when the environment variable ALL_STUDENT_RUNS is set).
+    - the untouched student notebook (notebooks/) runs to the end and fails only its exercises.
     Assign them to module names that start with `test_` (and `exercises`) so that pytest collects them.
     """
 
@@ -355,10 +349,6 @@ def exercise_tests(
     def test_wrong_answers_fail_both_the_self_check_and_the_tests(exercises, grade_id):
         assert_all_caught(exercises[grade_id])
 
-    @pytest.mark.skipif(
-        costly_student_run and not os.environ.get(ALL_STUDENT_RUNS),
-        reason=f"the untouched student run trains a model (about 50 s): set {ALL_STUDENT_RUNS}=1 to run it",
-    )
     def test_the_untouched_student_notebook_runs_to_the_end_and_fails_only_its_exercises():
         assert_fails_only_its_exercises(run_student_notebook(REPO / "notebooks" / name))
 

@@ -152,5 +152,5 @@ ANSWERS = {
 
 
 exercises, test_wrong_answers_fail_both_the_self_check_and_the_tests, test_the_untouched_student_notebook = (
-    exercise_tests(NAME, ANSWERS, costly_student_run=True)
+    exercise_tests(NAME, ANSWERS)
 )
