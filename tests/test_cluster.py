@@ -166,6 +166,10 @@ def test_a_worker_killed_mid_task_loses_nothing(local_run, tmp_path):
     from distributed import Client, LocalCluster
 
     root = write_class(tmp_path / "submitted", ("s1",))
+    basics = root / "s1" / "fixture" / f"{BASICS}.ipynb"  # a kernel busy for 3 s: the killer's window
+    notebook = nbformat.read(basics, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell("import time\n\ntime.sleep(3)"))
+    nbformat.write(notebook, basics)
     out = with_references(local_run, tmp_path / "out")
     with dask.config.set({"distributed.scheduler.allowed-failures": 3}):
         cluster = LocalCluster(
