@@ -45,6 +45,15 @@ def fast_mode() -> bool:
     return in_ci() if flag is None else flag
 
 
+def grading_mode() -> bool:
+    """True in a kernel that `course grade` runs (COURSE_GRADING=1, set by the grader's worker).
+
+    Demonstration cells (training runs that no graded cell depends on) use their smallest size then:
+    the grader, not the instructor's environment, decides what it runs.
+    """
+    return _env_flag("COURSE_GRADING") is True
+
+
 def in_colab() -> bool:
     """True inside Google Colab (without importing huggingface_hub when it is absent)."""
     return "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ

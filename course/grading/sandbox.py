@@ -76,6 +76,7 @@ ETC = (
 PASS_ENV = (
     "COURSE_FAST",
     "COURSE_PROBES",  # set by the grader's worker: hidden tests display their probes
+    "COURSE_GRADING",  # set by the grader's worker: demonstration cells run at their grading size
     "CI",
     "GITHUB_ACTIONS",
     "OMP_NUM_THREADS",

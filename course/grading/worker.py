@@ -118,6 +118,10 @@ def run(task_file: Path) -> dict:
     started = time.perf_counter()
     result = {"task": task, "status": "graded"}
     os.environ["COURSE_PROBES"] = "1"  # hidden tests display their probes (passed into the sandbox)
+    # The grader decides the size of what it runs, whatever the instructor's shell says: fast mode, and
+    # demonstration cells at their grading size (course.env.grading_mode()).
+    os.environ["COURSE_FAST"] = "1"
+    os.environ["COURSE_GRADING"] = "1"
     if task.get("mode") == "reference":
         try:
             result.update(reference(task, course_dir))
