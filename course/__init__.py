@@ -22,7 +22,7 @@ __all__ = [
 ]
 
 _LAZY = {
-    "setup": ("course.env", "setup"),
+    "setup": ("course.startup", "setup"),
     "check": ("course.checks", "check"),
 }
 _SUBMODULES = {"checks", "viz", "env", "data", "standins", "offline"}

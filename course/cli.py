@@ -25,7 +25,7 @@ def command(name: str, help_text: str, arguments: Callable[[argparse.ArgumentPar
 def doctor(_: argparse.Namespace) -> int:
     from course import standins
     from course.data import GLUE_TASKS, data_dir
-    from course.env import setup
+    from course.startup import setup
 
     info = setup(verbose=True)
     problems = []

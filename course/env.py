@@ -1,4 +1,4 @@
-"""Where am I running? Colab, Jupyter, CI, GPU, online or offline; and `setup()`.
+"""Where am I running? Colab, Jupyter, CI, GPU, online or offline; and where the caches live.
 
 Only the standard library is imported at module level: heavy libraries are
 imported inside the functions that need them, so `import course` stays fast.
@@ -10,7 +10,6 @@ import os
 import socket
 import sys
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 
 HUB_HOST = "huggingface.co"
@@ -169,111 +168,3 @@ def device_name(device: str) -> str:
     if device == "mps":
         return "Apple GPU (MPS)"
     return f"CPU ({torch.get_num_threads()} threads)"
-
-
-def quiet_transformers() -> None:
-    """Silence load reports and progress bars of transformers, datasets and evaluate (nondeterministic).
-
-    Neither library is imported here: each is quieted now if it is loaded, or the moment
-    it is imported, so that the setup cell stays fast.
-    """
-    from course.import_hooks import when_imported
-
-    when_imported("transformers.utils.logging", _quiet_transformers_logging)
-    when_imported("datasets.utils.logging", lambda module: module.set_verbosity_error())
-    when_imported("datasets.utils.tqdm", lambda module: module.disable_progress_bars())
-    # evaluate logs the cached module's absolute path and date when it loads one offline
-    when_imported("evaluate.utils.logging", lambda module: module.set_verbosity_error())
-
-
-def _quiet_transformers_logging(module) -> None:  # noqa: ANN001 - transformers.utils.logging
-    module.set_verbosity_error()
-    module.disable_progress_bar()
-
-
-def seed_everything(seed: int) -> None:
-    """Seed python's `random`, numpy and torch (every device), as `transformers.set_seed` does."""
-    import random
-
-    import numpy as np
-    import torch
-
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
-    torch.cuda.manual_seed_all(seed)
-
-
-@dataclass
-class Setup:
-    """What `setup()` found: the device to use, offline or not, fast (CI) mode or not."""
-
-    device: str
-    offline: bool
-    fast: bool
-    seed: int
-    colab: bool
-    notebook: bool
-    ci: bool
-    device_name: str
-    versions: dict[str, str] = field(default_factory=dict)
-    offline_home: dict[str, str] | None = None
-
-    def report(self) -> str:
-        """The compact report printed by `setup()` and `course doctor`."""
-        where = "Colab" if self.colab else ("Jupyter" if self.notebook else "a script")
-        lines = [
-            f"course {self.versions.get('course', '?')} | running in {where}{' under CI' if self.ci else ''}",
-            f"device: {self.device} ({self.device_name})",
-            "hub: " + ("OFFLINE, using local stand-ins" if self.offline else "online"),
-            "versions: " + ", ".join(f"{k} {v}" for k, v in self.versions.items() if k != "course"),
-            f"mode: {'FAST (small seeded subsets, as in CI)' if self.fast else 'full'}; seed {self.seed}",
-        ]
-        return "\n".join(lines)
-
-
-def _versions() -> dict[str, str]:
-    from importlib import metadata
-
-    found = {}
-    for dist in ("course", "torch", "transformers", "datasets"):
-        try:
-            found[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            found[dist] = "not installed"
-    return found
-
-
-def setup(seed: int = 42, verbose: bool = True) -> Setup:
-    """The first cell of every notebook: report where we run, seed everything, quiet the logs.
-
-    Offline, it first points the Hugging Face libraries at the course's offline home, so that
-    `from_pretrained`, `pipeline`, `load_dataset` and `evaluate.load` find the stand-ins (this must
-    happen before those libraries are imported). Online, nothing is redirected.
-    """
-    offline = is_offline()
-    home = None
-    if offline:
-        from course.offline import home as offline_home
-
-        home = offline_home.activate()
-    quiet_transformers()
-    seed_everything(seed)
-    device = pick_device()
-    info = Setup(
-        device=device,
-        offline=offline,
-        fast=fast_mode(),
-        seed=seed,
-        colab=in_colab(),
-        notebook=in_notebook(),
-        ci=in_ci(),
-        device_name=device_name(device),
-        versions=_versions(),
-        offline_home=home,
-    )
-    if verbose:
-        print(info.report())
-        if home is not None:
-            offline_home.announce(home)
-    return info

@@ -15,12 +15,13 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from course.standins import SENTIMENT_RECIPE_VERSION as RECIPE_VERSION
+
 ID2LABEL = {0: "NEGATIVE", 1: "POSITIVE"}
 COURSE_SENTENCES = [
     "I've been waiting for a HuggingFace course my whole life.",
     "I hate this so much!",
 ]
-RECIPE_VERSION = 3
 
 
 @dataclass
@@ -135,7 +136,7 @@ def build(out_dir: Path, recipe: Recipe | None = None, progress: bool = True) ->
     """Fine-tune MiniLM on SST-2 and save it to `out_dir`; returns the recorded metadata."""
     import torch
 
-    from course.env import quiet_transformers, seed_everything
+    from course.runtime import quiet_transformers, seed_everything
 
     quiet_transformers()  # the new classification head is meant to be untrained: no load report
     recipe = recipe or Recipe()

@@ -8,6 +8,10 @@ from pathlib import Path
 
 from course.env import cache_dir
 
+# The sentiment stand-in's recipe version (course/sentiment_standin.py): bump it when the recipe changes, so
+# every machine rebuilds. It lives here, beside their places, so this registry imports nothing above it.
+SENTIMENT_RECIPE_VERSION = 3
+
 MINILM_HUB_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 SENTIMENT_CHECKPOINT = "distilbert-base-uncased-finetuned-sst-2-english"
 # What `pipeline("sentiment-analysis")` asks for with no model given (transformers 5.x pins this
@@ -77,9 +81,7 @@ def minilm_dir() -> Path:
 
 def sentiment_dir() -> Path:
     """Where `course prepare-offline` writes the SST-2 fine-tuned stand-in."""
-    from course.sentiment_standin import RECIPE_VERSION
-
-    return cache_dir() / f"sst2-minilm-v{RECIPE_VERSION}"
+    return cache_dir() / f"sst2-minilm-v{SENTIMENT_RECIPE_VERSION}"
 
 
 def sentiment_meta() -> dict | None:

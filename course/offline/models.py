@@ -81,7 +81,7 @@ def write_real_repo(repo: Path, real: Path, commit: str, standin: standins.Stand
 
 def _snapshot_sha(standin: standins.StandIn) -> str:
     """A stable 40-hex commit id for a stand-in snapshot (changes with its weights' recipe)."""
-    from course.sentiment_standin import RECIPE_VERSION
+    from course.standins import SENTIMENT_RECIPE_VERSION as RECIPE_VERSION
 
     seed = f"course-standin:{standin.kind}:{RECIPE_VERSION if standin.kind == 'sentiment' else 1}"
     return hashlib.sha1(seed.encode()).hexdigest()
