@@ -27,32 +27,33 @@ from typing import Any
 BERT_IDS = {"cls": 101, "sep": 102, "pad": 0}
 
 
-def other_wordpiece(words: Sequence[str], model_max_length: int = 512) -> Any:
+def other_wordpiece(
+    words: Sequence[str], model_max_length: int = 512, special_names: dict[str, str] | None = None
+) -> Any:
     """A fresh small uncased WordPiece tokenizer (transformers' BertTokenizer) whose ids are not BERT's.
 
     Its vocabulary: `words` (lowercased), then [UNK] [SEP] [PAD] [CLS] [MASK], then letters, digits (and
     their ## continuations) and punctuation, so that a text of other words is spelt in pieces and nothing
     ASCII is unknown. [SEP] is len(words) + 1, [PAD] len(words) + 2, [CLS] len(words) + 3 (BERT's: 102, 0,
     101). Each call returns a new object, so a function that changes its tokenizer cannot change the next
-    case. About a millisecond.
+    case. About a millisecond. `special_names` renames special tokens (e.g. `{"cls_token": "<cls>"}`), so that
+    code that writes the string "[CLS]" instead of reading `tokenizer.cls_token` shows.
     """
     from transformers import BertTokenizer
 
     pieces = string.ascii_lowercase + string.digits
+    names = {"unk_token": "[UNK]", "sep_token": "[SEP]", "pad_token": "[PAD]", "cls_token": "[CLS]"}
+    names = {**names, "mask_token": "[MASK]", **(special_names or {})}
     vocab: dict[str, int] = {}
     for token in [
         *(word.lower() for word in words),
-        "[UNK]",
-        "[SEP]",
-        "[PAD]",
-        "[CLS]",
-        "[MASK]",
+        *names.values(),
         *pieces,
         *("##" + c for c in pieces),
         *string.punctuation,
     ]:
         vocab.setdefault(token, len(vocab))
-    tokenizer = BertTokenizer(vocab=vocab, model_max_length=model_max_length)
+    tokenizer = BertTokenizer(vocab=vocab, model_max_length=model_max_length, **names)
     if tokenizer.cls_token_id == BERT_IDS["cls"] or tokenizer.pad_token_id == BERT_IDS["pad"]:
         raise ValueError("choose another number of words: the special ids must differ from BERT's")
     return tokenizer
