@@ -55,7 +55,7 @@ c.GenerateFeedback.preprocessors = [
 # ...): 3.3 GB address space, 1.5 GB resident (1.3 GB in its cgroup), 14 threads, 49 s CPU.
 c.Sandbox.memory_mb = 6144  # address space per process (prlimit --as): ~1.9x the 3.3 GB measured
 c.Sandbox.total_memory_mb = 3072  # resident memory of the whole sandbox, /tmp included (cgroup): 2x
-c.Sandbox.processes = 64  # processes and threads (prlimit --nproc, and a cgroup's pids.max): 08 used 14 threads
+c.Sandbox.processes = 64  # processes and threads (prlimit --nproc, a cgroup's pids.max): 08 used 14
 c.Sandbox.file_mb = 512  # largest file (prlimit --fsize): a saved stand-in model is ~90 MB
 c.Sandbox.cpu_s = 3600  # CPU seconds per process (prlimit --cpu): a backstop behind the cell timeout
 c.Sandbox.scratch_mb = 1024  # the private /tmp (tmpfs): cwd, $HOME, tempfile, the datasets cache mirror
