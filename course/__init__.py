@@ -15,6 +15,7 @@ from course.explain import explain
 __all__ = [
     "setup",
     "check",
+    "check_quiz",
     "explain",
     "checks",
     "viz",
@@ -24,8 +25,9 @@ __all__ = [
 _LAZY = {
     "setup": ("course.startup", "setup"),
     "check": ("course.checks", "check"),
+    "check_quiz": ("course.quiz", "check_quiz"),
 }
-_SUBMODULES = {"checks", "viz", "env", "data", "standins", "offline"}
+_SUBMODULES = {"checks", "viz", "env", "data", "standins", "offline", "quiz"}
 
 
 def __getattr__(name: str) -> Any:
