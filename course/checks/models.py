@@ -82,8 +82,8 @@ def _judge_from_config(model: Any, num_layers: int, num_heads: int, reference: A
     hints=(
         "Sections 2 and 3: AutoConfig loads a checkpoint's configuration without weights, and a model "
         "built from a configuration starts with random weights.",
-        "AutoConfig.from_pretrained(checkpoint, num_hidden_layers=..., num_attention_heads=...), "
-        "then the model class called on that configuration (not from_pretrained).",
+        "AutoConfig.from_pretrained accepts configuration fields as keyword arguments (the two counts "
+        "are fields of BertConfig); then the model class called on that configuration.",
     ),
 )
 def check_from_config(small_bert: Callable[..., Any], checkpoint: str, reference: Any) -> CheckResult:
@@ -176,8 +176,8 @@ TINY_LABELS = ("no", "yes")
     hints=(
         "Section 5, 'A new classification head': the keyword arguments of from_pretrained set values of "
         "the configuration, and the head is built from them.",
-        "AutoModelForSequenceClassification.from_pretrained(checkpoint, num_labels=..., id2label={...}, "
-        "label2id={...}), both maps built from the labels.",
+        "AutoModelForSequenceClassification.from_pretrained with three keyword arguments of the "
+        "configuration: the number of labels and the two maps, built from the labels.",
     ),
 )
 def check_classification_head(

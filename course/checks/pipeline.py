@@ -184,7 +184,7 @@ def _judge_probabilities(probabilities: Any, logits: Any) -> CheckResult:
         return success("")
     if close(probs, reference):
         return fail(
-            "these are the raw logits: turn them into probabilities with torch.softmax(logits, dim=-1)"
+            "these are the raw logits, unchanged: they are not probabilities yet (rows do not sum to 1)"
         )
     if close(probs, torch.softmax(reference, dim=0)):
         return fail(
@@ -193,8 +193,8 @@ def _judge_probabilities(probabilities: Any, logits: Any) -> CheckResult:
         )
     if close(probs, torch.sigmoid(reference)):
         return fail(
-            "sigmoid scores every label on its own, so the rows do not sum to 1: "
-            "use torch.softmax(logits, dim=-1)"
+            "sigmoid scores every label on its own, so the rows do not sum to 1: the labels of one "
+            "sentence compete with each other"
         )
     sums = probs.sum(dim=-1)
     if not torch.allclose(sums, torch.ones_like(sums), atol=1e-4):
@@ -376,3 +376,186 @@ def check_predictions(to_predictions: Callable[..., Any], logits: Any, id2label:
             return prefixed(f"with {description}", verdict)
         first = predictions if first is None else first
     return success("same labels and scores as the pipeline: softmax, then argmax, then id2label")
+
+
+# try_pipeline_by_hand ---------------------------------------------------------------------------
+# "Try it out!" of the course's section 2/2: the learner's own texts through pipeline("sentiment-analysis"),
+# then the same steps by hand. The pipeline is the API of the task: nothing is switched off. A pipeline
+# called inside the by-hand function shows on a model whose configuration says multi-label (a pipeline
+# then scores each label with a sigmoid, the section's steps with a softmax over the labels).
+
+COURSE_TEXTS = ("I've been waiting for a HuggingFace course my whole life.", "I hate this so much!")
+# the check's own texts: lengths differ (padding shows), one word in pieces
+BY_HAND_TEXTS = (
+    ("Fine.", "A wonderfully surprising film, even on the third viewing.", "Not for me."),
+    ("The soundtrack was unbearable and far too loud.", "Lovely!"),
+)
+
+
+def _reference_predictions(
+    texts: Sequence[str], tokenizer: Any, model: Any
+) -> tuple[list[tuple[str, float]], Any]:
+    """(label, score) per text by the section's steps, and the probabilities."""
+    import torch
+
+    batch = tokenizer(list(texts), padding=True, truncation=True, return_tensors="pt")
+    with torch.no_grad():
+        probabilities = torch.softmax(model(**batch).logits.float(), dim=-1)
+    names = _label_names(model.config.id2label)
+    return [(names[int(row.argmax())], float(row.max())) for row in probabilities], probabilities
+
+
+def _no_mask_predictions(texts: Sequence[str], tokenizer: Any, model: Any) -> list[tuple[str, float]]:
+    """(label, score) per text when the model gets the padded ids without the attention mask."""
+    import torch
+
+    batch = tokenizer(list(texts), padding=True, truncation=True, return_tensors="pt")
+    with torch.no_grad():
+        probabilities = torch.softmax(model(input_ids=batch["input_ids"]).logits.float(), dim=-1)
+    names = _label_names(model.config.id2label)
+    return [(names[int(row.argmax())], float(row.max())) for row in probabilities]
+
+
+def _agree(got: list[dict], want: list[tuple[str, float]]) -> bool:
+    return all(
+        g["label"] == label and abs(g["score"] - score) <= 1e-4 for g, (label, score) in zip(got, want)
+    )
+
+
+def _judge_by_hand(got: Any, texts: Sequence[str], tokenizer: Any, model: Any, where: str) -> CheckResult:
+    """Is `got` what the section's steps give for `texts` with this tokenizer and model?"""
+    import torch
+
+    want, probabilities = _reference_predictions(texts, tokenizer, model)
+    names = _label_names(model.config.id2label)
+    if not isinstance(got, (list, tuple)) or len(got) != len(texts):
+        size = f" of {len(got)}" if isinstance(got, (list, tuple)) else ""
+        return fail(
+            f"{where}: expected a list of {len(texts)} dicts like the pipeline's, "
+            f"got {type(got).__name__}{size}"
+        )
+    for number, item in enumerate(got, start=1):
+        if not isinstance(item, dict) or not {"label", "score"} <= set(item):
+            return fail(f"{where}, text {number}: {item!r} is not a dict with the keys 'label' and 'score'")
+        mine, value = item["label"], item["score"]
+        if not isinstance(mine, str):
+            return fail(
+                f"{where}, text {number}: the label {mine!r} is a {type(mine).__name__}, not a label name"
+            )
+        if mine not in names.values():
+            return fail(
+                f"{where}, text {number}: {mine!r} is not a label of the model given (its labels: "
+                f"{sorted(names.values())})"
+            )
+        if type(value) is not float:
+            return fail(
+                f"{where}, text {number}: the score is a {type(value).__name__}; "
+                "the pipeline gives a Python float"
+            )
+    if _agree(got, want):
+        return success("")
+    if _agree(got, _no_mask_predictions(texts, tokenizer, model)):
+        return fail(
+            f"{where}: the padded texts get what the model gives when it cannot tell the padding from "
+            "the text"
+        )
+    for number, (item, (label, score)) in enumerate(zip(got, want), start=1):
+        mine, value = item["label"], item["score"]
+        if mine != label:
+            return fail(f"{where}, text {number}: label {mine!r}, but the most probable label is {label!r}")
+        if abs(value - score) <= 1e-4:
+            continue
+        if getattr(model.config, "problem_type", None) == "multi_label_classification":
+            return fail(
+                f"{where}, text {number}: score {value:.3f}, but the probability of {label!r} among the "
+                f"labels is {score:.3f}; a pipeline scores such a model's labels one by one"
+            )
+        if torch.isclose(torch.tensor(value), probabilities[number - 1].min(), atol=1e-4):
+            return fail(
+                f"{where}, text {number}: the score is the probability of another label than {label!r}"
+            )
+        return fail(
+            f"{where}, text {number}: score {value:.3f}, but the probability of {label!r} is {score:.3f}"
+        )
+    return success("")
+
+
+def _same_as_pipeline(results: Any, pipeline_results: list[dict]) -> bool:
+    try:
+        return len(results) == len(pipeline_results) and all(
+            mine["label"] == theirs["label"] and abs(float(mine["score"]) - float(theirs["score"])) <= 1e-4
+            for mine, theirs in zip(results, pipeline_results)
+        )
+    except (TypeError, KeyError, ValueError):
+        return False
+
+
+def _by_hand_models(model: Any) -> list[tuple[str, Any]]:
+    """The check's other classifiers: three labels and a multi-label configuration; the model's own labels."""
+    from course.checks.other_objects import changed_classifier
+
+    three = changed_classifier(model, labels=("bad", "meh", "good"), seed=21)
+    three.config.problem_type = "multi_label_classification"
+    return [
+        (
+            f"a model with a new head and the labels {list(three.config.id2label.values())} "
+            "(config.problem_type 'multi_label_classification')",
+            three,
+        ),
+        ("the model with a new head (its own two labels)", changed_classifier(model, labels=None, seed=22)),
+    ]
+
+
+@register(
+    "try_pipeline_by_hand",
+    hints=(
+        "Section 1 runs the pipeline; sections 2 to 4 take the same three steps one at a time, and "
+        "section 5 puts them side by side.",
+        "The tokenizer called on the list (the three options of section 2), the model called on its "
+        "output, torch.softmax over the labels, then the model's config.id2label; .item() for a float.",
+    ),
+)
+def check_pipeline_by_hand(
+    texts: Any, results: Any, by_hand: Callable[..., Any], tokenizer: Any, model: Any, classifier: Any
+) -> CheckResult:
+    """The learner's own `texts` went through the pipeline (`results`), and `by_hand(texts, tokenizer,
+    model)` gives the same labels and scores as that earlier output; then the same steps on the check's
+    texts with other classifiers (three labels and a multi-label configuration; a new head) and a
+    tokenizer with other ids."""
+    problem = not_a_function("by_hand", by_hand, "(texts, tokenizer, model)")
+    if problem is not None:
+        return problem
+    if (
+        not isinstance(texts, (list, tuple))
+        or len(texts) < 2
+        or not all(isinstance(t, str) and t.strip() for t in texts)
+    ):
+        return fail("my_texts: a list of two or more texts (non-empty strings) of your own")
+    if all(text in COURSE_TEXTS for text in texts):
+        return fail("my_texts holds only the course's sentences: choose texts of your own")
+    if not _same_as_pipeline(results, classifier(list(texts))):
+        return fail("my_results is not what pipeline('sentiment-analysis') returns for my_texts")
+    verdict = _judge_by_hand(by_hand(list(texts), tokenizer, model), texts, tokenizer, model, "with my_texts")
+    if not verdict.passed:
+        verdict.message += " (my_results, from the pipeline, says otherwise)"
+        return verdict
+    others = [
+        (f"with the check's texts and {what}", tokenizer, other) for what, other in _by_hand_models(model)
+    ]
+    others.append(
+        (
+            "with the check's texts and a tokenizer whose ids are not BERT's",
+            reversed_ids_tokenizer(tokenizer),
+            model,
+        )
+    )
+    for (where, tok, classifier_model), case in zip(others, (*BY_HAND_TEXTS, BY_HAND_TEXTS[0])):
+        verdict = _judge_by_hand(
+            by_hand(list(case), tok, classifier_model), case, tok, classifier_model, where
+        )
+        if not verdict.passed:
+            return verdict
+    return success(
+        f"by hand, your {len(texts)} texts get the pipeline's labels and scores; the same steps work with "
+        "other models and tokenizers"
+    )

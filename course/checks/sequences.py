@@ -7,7 +7,8 @@ Each check takes the learner's function (so that an unanswered exercise only mak
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from course.checks.base import CheckResult, fail, register, success
@@ -149,8 +150,8 @@ def _check_padded(input_ids: Any, attention_mask: Any, sequences: list[list[int]
     hints=(
         "Section 2, Padding and The attention mask: rows are filled up on the right to the longest "
         "row, and the mask marks which positions are real.",
-        "longest = max(len(s) for s in sequences); a new row per sequence, seq + [pad_token_id] * ..., "
-        "and a mask row of 1s then 0s; torch.tensor(rows, dtype=torch.long).",
+        "Python lists first: max() and len() give the target length, list repetition ([x] * n) fills a "
+        "row; then torch.tensor(..., dtype=...) for each of the two results.",
     ),
 )
 def check_pad_batch(pad_batch: Callable[[list[list[int]], int], Any]) -> CheckResult:
@@ -160,8 +161,8 @@ def check_pad_batch(pad_batch: Callable[[list[list[int]], int], Any]) -> CheckRe
         result = pad_batch(given, pad)
         if given != sequences:
             return fail(
-                "pad_batch changed the lists it was given (append/+= in place): build new rows, "
-                "e.g. seq + [pad_token_id] * (longest - len(seq))."
+                "pad_batch changed the lists it was given (append/+= in place): build new rows "
+                "and leave the given lists as they are."
             )
         if not isinstance(result, tuple) or len(result) != 2:
             return fail("pad_batch must return a pair: (input_ids, attention_mask).")
@@ -224,7 +225,7 @@ def _outputs(masked_forward: Callable[..., Any], model: Any, sequences: list[lis
     if isinstance(hidden, (tuple, list)):
         return fail(
             f"hidden_states is a {type(hidden).__name__} of {len(hidden)} tensors, one per layer "
-            "(plus the embeddings): return the last one, outputs.hidden_states[-1]."
+            "(plus the embeddings): return only the last layer's."
         )
     for name, value in (("logits", logits), ("hidden_states", hidden)):
         problem = _not_a_tensor(name, value)
@@ -250,8 +251,8 @@ def _outputs(masked_forward: Callable[..., Any], model: Any, sequences: list[lis
     hints=(
         "Section 2, The attention mask and Look at the hidden states too: the model must receive the "
         "mask, and the model to run is the one passed to your function.",
-        "model(input_ids, attention_mask=attention_mask, output_hidden_states=True) under "
-        "torch.no_grad(); return outputs.logits and outputs.hidden_states[-1].",
+        "The model's forward call takes the mask as a keyword argument, and a flag that makes it return "
+        "every layer's hidden states (the ModelOutput's hidden_states field, a tuple); torch.no_grad().",
     ),
 )
 def check_masked_batch(
@@ -293,12 +294,12 @@ def check_masked_batch(
         if logit_gap <= TOLERANCE:
             return fail(
                 f"row {worst}: the logits agree but the hidden states differ by {hidden_gap:.2f}; "
-                "return the last layer (outputs.hidden_states[-1]) of the same masked run.",
+                "the hidden states returned are not the last layer's of the same masked run.",
                 **details,
             )
         return fail(
-            f"row {worst} does not match the sentence run alone ({gap}): pad with pad_token_id, "
-            "pass attention_mask, and return (outputs.logits, outputs.hidden_states[-1]).",
+            f"row {worst} does not match the sentence run alone ({gap}): check the padding id, "
+            "the attention mask the model receives, and which outputs you return.",
             **details,
         )
     changed = _changed(model)
@@ -401,8 +402,8 @@ def _check_truncated(
                 )
             return None
     return fail(
-        f"the ids differ from tokenizer(texts, padding=True, truncation=True, max_length={max_length})"
-        f"{where}: did you change the texts or add tokens by hand?"
+        f"the ids differ from what one padded, truncated call of this tokenizer gives at "
+        f"max_length={max_length}{where}: did you change the texts or add tokens by hand?"
     )
 
 
@@ -430,4 +431,264 @@ def check_truncate(
     return success(
         f"every row fits in {max_length} tokens and keeps [CLS] ... [SEP], also on other texts and with "
         f"a tokenizer of another vocabulary ([SEP] = {other.sep_token_id}); the mask hides the padding."
+    )
+
+
+# The two "Try it out!" tasks of the course's section 2/5 ------------------------------------------
+# Both run the model the learner is given; what it sees is recorded by a forward pre-hook (one call, the
+# shape of the batch, the mask it got), so that sentences run one by one and stacked afterwards show.
+# Nothing of the task's API (tokenize, convert_tokens_to_ids, pad_token_id, the model's forward) is
+# switched off; the tokenizer's one-call encoding, which would pad for the learner, is watched.
+
+
+@contextmanager
+def forward_calls(model: Any) -> Iterator[list[dict[str, Any]]]:
+    """The calls of `model`'s forward while inside: per call, the input ids and the attention mask
+    (None when none was given), as the model received them."""
+    calls: list[dict[str, Any]] = []
+
+    def record(module: Any, args: tuple, kwargs: dict) -> None:
+        ids = args[0] if args else kwargs.get("input_ids")
+        mask = args[1] if len(args) > 1 else kwargs.get("attention_mask")
+        calls.append({"input_ids": ids, "attention_mask": mask})
+
+    handle = model.register_forward_pre_hook(record, with_kwargs=True)
+    try:
+        yield calls
+    finally:
+        handle.remove()
+
+
+def _alone(model: Any, ids: list[int]) -> Any:
+    """The logits of one sequence of ids run alone, as a batch of one."""
+    import torch
+
+    with torch.no_grad():
+        return model(torch.tensor([ids])).logits[0].float()
+
+
+def _a_tensor(value: Any, what: str, where: str) -> CheckResult | None:
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        return None
+    return fail(f"{where}: {what} is a {type(value).__name__}, not a torch tensor")
+
+
+TWICE_IDS = ([7592, 2088, 999], [2023, 2607, 2003, 2146, 2021, 4276, 2009, 1012, 1045, 2293, 2009])
+
+
+@register(
+    "try_batched_ids",
+    hints=(
+        "Section 1, Models expect a batch: the cell that makes the model run turned one list of ids into "
+        "a batch of one; here the batch holds the same list twice.",
+        "A Python list of two lists, torch.tensor on it, the model you are given called on that tensor, "
+        "and the logits field of its output.",
+    ),
+)
+def check_batched_ids(
+    logits_twice: Callable[[list[int], Any], Any], ids: list[int], model: Any, earlier_logits: Any
+) -> CheckResult:
+    """`logits_twice(ids, model)` runs the batch [ids, ids] through `model` once and returns its logits:
+    each row equals the logits the notebook computed before for ids alone (`earlier_logits`); then other
+    ids and a model with another head and three labels."""
+    import torch
+
+    from course.checks.base import not_a_function
+    from course.checks.other_objects import changed_classifier
+
+    problem = not_a_function("logits_twice", logits_twice, "(ids, model)")
+    if problem is not None:
+        return problem
+    earlier = torch.as_tensor(earlier_logits).detach().float().reshape(-1)
+    three = changed_classifier(model, labels=("low", "mid", "high"), seed=31)
+    cases = [
+        ("with the notebook's ids and model", list(ids), model, earlier),
+        (f"with the ids {TWICE_IDS[0]} and the notebook's model", list(TWICE_IDS[0]), model, None),
+        (
+            f"with {len(TWICE_IDS[1])} other ids and a model with a new head of 3 labels",
+            list(TWICE_IDS[1]),
+            three,
+            None,
+        ),
+    ]
+    for where, case, current, want in cases:
+        want = _alone(current, case) if want is None else want
+        given = list(case)
+        with forward_calls(current) as calls:
+            got = logits_twice(given, current)
+        if given != case:
+            return fail(f"{where}: logits_twice changed the list of ids it was given")
+        problem = _a_tensor(got, "the result", where) or _twice_problem(got, want, calls, len(case), where)
+        if problem is not None:
+            if want is earlier:
+                problem.message += " (compared with the logits computed before for ids alone)"
+            return problem
+    return success(
+        "the batch [ids, ids] gives the logits of ids alone, twice: one row per sequence of the batch"
+    )
+
+
+def _twice_problem(
+    got: Any, want: Any, calls: list[dict[str, Any]], length: int, where: str
+) -> CheckResult | None:
+    """None when `got` is two rows of `want`, from one forward call on a [2, length] batch."""
+    import torch
+
+    shapes = [tuple(getattr(call["input_ids"], "shape", ())) for call in calls]
+    if len(calls) != 1:
+        return fail(f"{where}: the model was called {len(calls)} times; one batch holds both rows")
+    if shapes[0] != (2, length):
+        return fail(
+            f"{where}: the model received ids of shape {list(shapes[0])}, not a batch of 2 rows of {length}"
+        )
+    got = got.detach().float()
+    if tuple(got.shape) != (2, want.shape[-1]):
+        return fail(
+            f"{where}: shape {list(got.shape)}; expected [2, {want.shape[-1]}], "
+            "one row of logits per sequence"
+        )
+    for number, row in enumerate(got, start=1):
+        if torch.allclose(row, torch.softmax(want, dim=-1), atol=1e-4):
+            return fail(f"{where}: row {number} holds probabilities; expected the logits")
+        if not torch.allclose(row, want, atol=1e-4):
+            gap = float((row - want).abs().max())
+            return fail(f"{where}: row {number} differs from the logits of the ids alone by up to {gap:.3g}")
+    return None
+
+
+PADDED_WORDS = ("the", "ending", "was", "far", "too", "long", "great", "fun", "not", "[PAD]")
+# the check's own texts: lengths differ; one holds a [PAD] token as content, which the model attends to
+# when the sentence runs alone
+PADDED_TEXTS = ("Great fun!", "The ending was far, far too long.", "Not [PAD] bad")
+
+
+def _by_hand_ids(tokenizer: Any, texts: Sequence[str]) -> list[list[int]]:
+    return [tokenizer.convert_tokens_to_ids(tokenizer.tokenize(text)) for text in texts]
+
+
+def _padded_problem(
+    result: Any, texts: Sequence[str], tokenizer: Any, model: Any, calls: list, where: str
+) -> CheckResult | None:
+    """None when `result` is (input_ids, attention_mask, logits) of the texts' padded, masked batch."""
+    import torch
+
+    if not isinstance(result, tuple) or len(result) != 3:
+        return fail(
+            f"{where}: expected the triple (input_ids, attention_mask, logits), got {type(result).__name__}"
+        )
+    rows = _by_hand_ids(tokenizer, texts)
+    longest, pad = max(len(r) for r in rows), tokenizer.pad_token_id
+    want_ids = torch.tensor([r + [pad] * (longest - len(r)) for r in rows])
+    want_mask = torch.tensor([[1] * len(r) + [0] * (longest - len(r)) for r in rows])
+    ids, mask, logits = result
+    for what, value in (("input_ids", ids), ("attention_mask", mask), ("logits", logits)):
+        problem = _a_tensor(value, what, where)
+        if problem is not None:
+            return problem
+    if tuple(ids.shape) != tuple(want_ids.shape):
+        return fail(
+            f"{where}: input_ids has shape {list(ids.shape)}; "
+            f"the texts give {len(rows)} rows of {longest} ids"
+        )
+    if not torch.equal(ids.long(), want_ids):
+        number = int((ids.long() != want_ids).any(dim=1).nonzero()[0]) + 1
+        if torch.equal(ids[:, : want_ids.shape[1]].long()[want_mask == 1], want_ids[want_mask == 1]):
+            return fail(
+                f"{where} ({tokenizer.pad_token} is id {pad} here): row {number} is filled up with "
+                f"{ids[number - 1, -1].item()}, which is not this tokenizer's padding id"
+            )
+        return fail(
+            f"{where}: row {number} of input_ids differs from the text's tokens turned into ids, "
+            "padded on the right"
+        )
+    if tuple(mask.shape) != tuple(want_mask.shape) or not torch.equal(mask.long(), want_mask):
+        number = (
+            int((mask.long() != want_mask).any(dim=1).nonzero()[0]) + 1
+            if mask.shape == want_mask.shape
+            else 1
+        )
+        return fail(
+            f"{where}: row {number} of the attention mask is {mask[number - 1].tolist()}; it should mark the "
+            f"{len(rows[number - 1])} positions of the text's own tokens"
+        )
+    if len(calls) != 1:
+        return fail(f"{where}: the model was called {len(calls)} times; the task runs one padded batch")
+    given = calls[0]["attention_mask"]
+    if given is None or not torch.equal(torch.as_tensor(given).long(), want_mask):
+        return fail(f"{where}: the model did not receive the attention mask with the padded batch")
+    for number, row in enumerate(rows, start=1):
+        alone = _alone(model, row)
+        gap = float((torch.as_tensor(logits)[number - 1].detach().float() - alone).abs().max())
+        if gap > TOLERANCE:
+            return fail(f"{where}: row {number}'s logits differ from the text run alone by {gap:.3g}")
+    return None
+
+
+@register(
+    "try_padded_by_hand",
+    hints=(
+        "Section 2 from Padding to The attention mask: the tokens of each text turned into ids (as in "
+        "section 1), rows filled up to the longest, and a mask of the same shape.",
+        "tokenizer.tokenize and tokenizer.convert_tokens_to_ids per text, tokenizer.pad_token_id for the "
+        "filling, torch.tensor for both, and the model called with the attention_mask keyword.",
+    ),
+)
+def check_padded_by_hand(
+    padded_by_hand: Callable[[list[str], Any, Any], Any],
+    sentences: list[str],
+    tokenizer: Any,
+    model: Any,
+    earlier_logits: Any,
+) -> CheckResult:
+    """`padded_by_hand(sentences, tokenizer, model)` returns (input_ids, attention_mask, logits) of one
+    padded, masked batch of the texts tokenized by hand; each row's logits equal the sentence run alone,
+    computed before by the notebook (`earlier_logits`). Then other texts (one with [PAD] as content)
+    with a WordPiece tokenizer whose [PAD] is not 0 and a model with a new head, and BERT's tokens under
+    other ids."""
+    import torch
+
+    from course.checks.base import not_a_function
+    from course.checks.other_objects import changed_classifier, reversed_ids_tokenizer
+    from course.checks.tokenizers import one_call_encoding
+
+    problem = not_a_function("padded_by_hand", padded_by_hand, "(sentences, tokenizer, model)")
+    if problem is not None:
+        return problem
+    earlier = torch.as_tensor(earlier_logits).detach().float()
+    alone = torch.stack([_alone(model, row) for row in _by_hand_ids(tokenizer, sentences)])
+    if earlier.shape != alone.shape or not torch.allclose(earlier, alone, atol=TOLERANCE):
+        return fail(
+            "alone_logits is not what the notebook computed for each sentence alone: run its cell again"
+        )
+    other = other_wordpiece(PADDED_WORDS)
+    cases = [
+        ("with the course's two sentences", list(sentences), tokenizer, model),
+        (
+            f"with the texts {list(PADDED_TEXTS)}, a WordPiece tokenizer of another vocabulary "
+            "and a model with a new head of 3 labels",
+            list(PADDED_TEXTS),
+            other,
+            changed_classifier(model, labels=("a", "b", "c"), seed=41),
+        ),
+        (
+            f"with the texts {list(PADDED_TEXTS)} and BERT's tokens under other ids",
+            list(PADDED_TEXTS),
+            reversed_ids_tokenizer(tokenizer),
+            model,
+        ),
+    ]
+    for where, texts, tok, current in cases:
+        with one_call_encoding() as used, forward_calls(current) as calls:
+            result = padded_by_hand(list(texts), tok, current)
+        if used:
+            return fail(f"{where}: padded_by_hand calls {used[0]}, which pads for you; the task pads by hand")
+        problem = _padded_problem(result, texts, tok, current, calls, where)
+        if problem is not None:
+            if current is model and tok is tokenizer:
+                problem.message += " (compared with alone_logits, computed before)"
+            return problem
+    return success(
+        "one padded batch with its mask gives each sentence its logits alone, with any tokenizer's padding id"
     )

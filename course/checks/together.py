@@ -303,8 +303,8 @@ def check_classify(
             label, score = mine["label"], mine["score"]
             if not isinstance(label, str):
                 return fail(
-                    f"result {i} has label {label!r}, a class index: turn it into a name with "
-                    "model.config.id2label[index]."
+                    f"result {i} has label {label!r}, a class index: the pipeline gives the label's "
+                    "name, from the model's configuration."
                 )
             if not isinstance(score, float):
                 return fail(
@@ -313,8 +313,8 @@ def check_classify(
                 )
             if not 0.0 <= score <= 1.0:
                 return fail(
-                    f"result {i} has score {score:.3f}, outside [0, 1]: these are logits; turn them into "
-                    "probabilities with torch.softmax(logits, dim=-1)."
+                    f"result {i} has score {score:.3f}, outside [0, 1]: these are logits, not "
+                    "probabilities."
                 )
         if _same(result, expected):
             continue

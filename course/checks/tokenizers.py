@@ -17,8 +17,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from course.checks.base import CheckResult, fail, register, success
-from course.checks.other_objects import other_wordpiece
+from course.checks.base import CheckResult, fail, not_a_function, register, success
+from course.checks.other_objects import other_wordpiece, reversed_ids_tokenizer
 from course.checks.shortcuts import ONE_CALL_ENCODING, calls_to, methods, own_work_of
 
 _WORD = re.compile(r"\w+|[^\w\s]")
@@ -392,8 +392,8 @@ def _check_decode(decode: Callable[[list[int], Any], str], tokenizer: Any, bert:
         if got == cleaned != expected:
             return fail(
                 f"decode(...) gave {got!r}, expected {expected!r}: you passed "
-                "clean_up_tokenization_spaces=True; this exercise wants decode's default (False in "
-                "transformers 5), i.e. tokenizer.decode(ids, skip_special_tokens=True)."
+                "clean_up_tokenization_spaces=True; this exercise wants decode's default for it (False "
+                "in transformers 5)."
             )
         if "##" in got:
             return fail(
@@ -401,8 +401,8 @@ def _check_decode(decode: Callable[[list[int], Any], str], tokenizer: Any, bert:
                 "tokenizer.decode (or convert_tokens_to_string) glues them back onto their word."
             )
         return fail(
-            f"decode(...){where} gave {got!r}, expected {expected!r} "
-            "(tokenizer.decode(ids, skip_special_tokens=True))."
+            f"decode(...){where} gave {got!r}, expected {expected!r}: the text of these ids read "
+            "with the tokenizer given, special tokens left out."
         )
     return None
 
@@ -412,8 +412,8 @@ def _check_decode(decode: Callable[[list[int], Any], str], tokenizer: Any, bert:
     hints=(
         "Section 6, Encoding, and its part 'Special tokens': tokenize + convert_tokens_to_ids give the ids "
         "without [CLS] and [SEP]; section 7, Decoding, for the way back.",
-        "On the tokenizer you are given: tokenizer.tokenize, tokenizer.convert_tokens_to_ids, "
-        "tokenizer.cls_token_id and tokenizer.sep_token_id; tokenizer.decode(ids, skip_special_tokens=True).",
+        "On the tokenizer you are given: tokenize, convert_tokens_to_ids and the cls_token_id / "
+        "sep_token_id attributes; for the way back, decode and its option that leaves special tokens out.",
     ),
 )
 def check_round_trip(
@@ -446,4 +446,102 @@ def check_round_trip(
         "encode and decode agree with the tokenizer, also with a WordPiece tokenizer of another "
         f"vocabulary ([CLS] = {other.cls_token_id}, [SEP] = {other.sep_token_id}); the round trip of "
         f"{text!r} gives {note}."
+    )
+
+
+# try_tokenize_convert -----------------------------------------------------------------------------
+# "Try it out!" of the course's section 2/4: the two sentences of section 2/2 through tokenize and
+# convert_tokens_to_ids, compared with the ids the notebook computed before. Those two methods are the
+# API of the task: nothing is switched off; the one-call encoding (which would also give these ids) is
+# watched, as in the round trip.
+
+TRY_WORDS = ("waiting", "course", "hate", "this", "so", "much", "my", "life", "the", "film")
+TRY_TEXTS = ("Waiting for the film, my whole life!", "Tokenizers cut words into pieces.", "so much")
+
+
+def _ids_problem(
+    got: Any, want: list[list[int]], texts: list[str], tokenizer: Any, where: str
+) -> CheckResult | None:
+    """None when `got` is `want` (one list of ids per text), else what is wrong."""
+    if hasattr(got, "tolist"):
+        return fail(f"{where}: a {type(got).__name__}; expected a list with one list of ids per sentence")
+    if not isinstance(got, list) or len(got) != len(texts):
+        size = f" of {len(got)} items" if isinstance(got, list) else ""
+        return fail(
+            f"{where}: expected a list with one list of ids per sentence ({len(texts)}), "
+            f"got {type(got).__name__}{size}"
+        )
+    for number, (mine, ids, text) in enumerate(zip(got, want, texts), start=1):
+        if not isinstance(mine, list) or not all(isinstance(i, int) for i in mine):
+            kinds = (
+                sorted({type(i).__name__ for i in mine}) if isinstance(mine, list) else type(mine).__name__
+            )
+            return fail(f"{where}, sentence {number}: expected a list of int ids, got {kinds}")
+        if mine == ids:
+            continue
+        if len(mine) == len(ids) + 2 and mine[1:-1] == ids:
+            first, last = tokenizer.convert_ids_to_tokens([mine[0], mine[-1]])
+            return fail(
+                f"{where}, sentence {number}: two ids more than expected, "
+                f"one at each end ({first} ... {last})"
+            )
+        unk = tokenizer.unk_token_id
+        if unk is not None and mine.count(unk) > ids.count(unk):
+            return fail(
+                f"{where}, sentence {number} ({text!r}): {mine.count(unk)} unknown token(s) "
+                f"({tokenizer.unk_token}), where the tokenizer's own tokens are all in its vocabulary"
+            )
+        return fail(f"{where}, sentence {number} ({text!r}): the ids {mine} differ from {ids}")
+    return None
+
+
+@register(
+    "try_tokenize_convert",
+    hints=(
+        "Section 6, Encoding: the two steps from text to ids, one sentence at a time.",
+        "Two methods of the tokenizer you are given: tokenize, then convert_tokens_to_ids on its result.",
+    ),
+)
+def check_tokenize_convert(
+    ids_by_hand: Callable[[list[str], Any], list[list[int]]],
+    sentences: list[str],
+    earlier_ids: list[list[int]],
+    tokenizer: Any,
+) -> CheckResult:
+    """`ids_by_hand(sentences, tokenizer)` gives the ids the notebook computed before (`earlier_ids`, the
+    tokenizer's one call without special tokens), and the same two steps with a WordPiece tokenizer of
+    another vocabulary and with BERT's tokens under reversed ids, on other texts."""
+    problem = not_a_function("ids_by_hand", ids_by_hand, "(sentences, tokenizer)")
+    if problem is not None:
+        return problem
+    cases = [("with the course's two sentences", list(sentences), tokenizer, [list(i) for i in earlier_ids])]
+    for where, tok in (
+        ("with a WordPiece tokenizer of another vocabulary", other_wordpiece(TRY_WORDS)),
+        ("with BERT's tokens under other ids", reversed_ids_tokenizer(tokenizer)),
+    ):
+        texts = list(TRY_TEXTS)
+        cases.append(
+            (
+                f"{where} and the texts {texts}",
+                texts,
+                tok,
+                [tok.convert_tokens_to_ids(tok.tokenize(t)) for t in texts],
+            )
+        )
+    for where, texts, tok, want in cases:
+        with one_call_encoding() as used:
+            got = ids_by_hand(list(texts), tok)
+        if used:
+            return fail(
+                f"{where}: ids_by_hand calls {used[0]}, the one-call encoding; the task takes the two "
+                "steps of section 6 one by one"
+            )
+        problem = _ids_problem(got, want, texts, tok, where)
+        if problem is not None:
+            if where.startswith("with the course"):
+                problem.message += " (the ids computed before, section2_ids)"
+            return problem
+    return success(
+        "tokenize + convert_tokens_to_ids give the ids computed before, for any tokenizer: the tokenizer's "
+        "one call adds only the special tokens (and the mask)"
     )
