@@ -19,7 +19,8 @@ from course.checks.base import HINTS, REGISTRY
 from course.notebooks import SOLUTIONS, notebook_paths
 
 TESTS = Path(__file__).resolve().parent
-NOTEBOOKS = notebook_paths(SOLUTIONS)
+# The quiz notebooks (NN_chapterN_quiz) hold answers, not exercises: tests/test_quiz.py proves them.
+NOTEBOOKS = [p for p in notebook_paths(SOLUTIONS) if not p.stem.endswith("_quiz")]
 
 
 def _solution_ids(path: Path) -> set[str]:
