@@ -177,7 +177,8 @@ def run_exercises(
     client = _client(nb, path, timeout)
     results: dict[str, Exercise] = {}
     done: set[int] = set()
-    with _environment(COURSE_FAST="1", COURSE_PROBES="1", OMP_NUM_THREADS="1"):
+    # the grader's own environment (course.grading.worker): demonstration cells at their grading size
+    with _environment(COURSE_FAST="1", COURSE_PROBES="1", COURSE_GRADING="1", OMP_NUM_THREADS="1"):
         with client.setup_kernel():
             runner = _Runner(client, cells)
             for index, cell in enumerate(cells):
@@ -264,7 +265,7 @@ def run_student_notebook(notebook: str | Path, timeout: int = 600) -> StudentRun
     """Run `notebook` (a released student notebook) as a learner would, without answering anything."""
     path = Path(notebook).resolve()
     nb = nbformat.read(path, as_version=4)
-    with _environment(COURSE_FAST="1", OMP_NUM_THREADS="1"):
+    with _environment(COURSE_FAST="1", COURSE_GRADING="1", OMP_NUM_THREADS="1"):
         _client(nb, path, timeout).execute()
     code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     answers = {i for i, c in code if _nbgrader(c).get("solution")}
