@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from course.checks.base import CheckResult, fail, register, success
@@ -330,6 +331,12 @@ own_work = own_work_of(
             "rebuilds it, so pad the lists yourself.",
         ),
         "padding_waste": _waste_shortcuts,
+        # the Try it out tasks use the library's API, which stays on: only the course's own answer is off
+        "preprocess": lambda: (
+            [reference_preprocess],
+            "your function calls the course's reference_preprocess (switched off while your function is "
+            "checked): the task is to write these library calls yourself.",
+        ),
     },
 )
 
@@ -394,3 +401,559 @@ def check_padding_waste(padding_waste: Callable[[Sequence[int], int], float]) ->
             "batches, pad each to its longest row, and divide all padding by all tokens."
         )
     return success("padding_waste measures the padding of dynamic padding, last batch included.")
+
+
+# ================================================================ "Try it out!" tasks of 3/2
+# These are where the learner types the course's own calls (Dataset.features, the tokenizer, Dataset.map,
+# DataCollatorWithPadding): nothing is switched off. Each check runs the learner's function on the notebook's
+# objects and on other ones built by the same generators the hidden tests use, with other names and seeds.
+
+
+def labelled_dataset(names: Sequence[str], seed: int, size: int = 16) -> Any:
+    """A small `datasets.Dataset` (sentence, label, idx) whose `label` is a ClassLabel of `names`.
+
+    Labels are drawn with `seed`; `idx` is a shuffled permutation, so that the row whose idx is i is not
+    element i. Built in memory in milliseconds.
+    """
+    import random
+
+    from datasets import ClassLabel, Dataset, Features, Value
+
+    rng = random.Random(seed)
+    labels = [rng.randrange(len(names)) for _ in range(size)]
+    idx = list(range(size))
+    rng.shuffle(idx)
+    features = Features(
+        {"sentence": Value("string"), "label": ClassLabel(names=list(names)), "idx": Value("int32")}
+    )
+    sentences = [f"example sentence number {i} of {size}" for i in range(size)]
+    return Dataset.from_dict({"sentence": sentences, "label": labels, "idx": idx}, features=features)
+
+
+def telling_indices(dataset: Any, count: int = 2) -> list[int]:
+    """Elements whose label differs from their neighbours' and from the row whose idx is that number.
+
+    On these, an off-by-one element, the label of the row with that idx, or the idx itself all show.
+    """
+    labels = list(dataset["label"])
+    by_idx = {int(i): position for position, i in enumerate(dataset["idx"])}
+    found = []
+    for i in range(1, len(labels) - 1):
+        others = {labels[i - 1], labels[i + 1], labels[by_idx[i]]}
+        if labels[i] not in others and int(dataset[i]["idx"]) != labels[i] and by_idx[i] != i:
+            found.append(i)
+    if len(found) < count:
+        raise ValueError("too few telling elements: choose another seed")
+    return found[:count]
+
+
+def _label_problem(got: Any, dataset: Any, index: int, what: str) -> CheckResult | None:
+    """None when `got` is (label, name) of element `index` of `dataset`, else what is wrong."""
+    feature = dataset.features["label"]
+    label = int(dataset[index]["label"])
+    where = f"{what}, element {index}"
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        return fail(
+            f"{where}: label_of returned {got!r}; the task asks for a pair (label number, label name)."
+        )
+    number, name = got
+    if isinstance(number, bool) or not isinstance(number, int) and not hasattr(number, "__index__"):
+        return fail(f"{where}: the first item is {number!r}, not a label number (an int).")
+    number = int(number)
+    if number != label:
+        by_idx = {int(i): p for p, i in enumerate(dataset["idx"])}
+        if number == int(dataset[index]["idx"]) and not 0 <= int(dataset[index]["idx"]) < feature.num_classes:
+            return fail(f"{where}: {number} is that row's idx column, not its label.")
+        neighbours = {i: int(dataset[i]["label"]) for i in (index - 1, index + 1) if 0 <= i < len(dataset)}
+        if index in by_idx and number == int(dataset[by_idx[index]]["label"]) and by_idx[index] != index:
+            return fail(
+                f"{where}: {number} is the label of the row whose idx is {index} (element {by_idx[index]})."
+            )
+        if number in neighbours.values() and number != label:
+            return fail(f"{where}: {number} is the label of a neighbouring element, not of element {index}.")
+        return fail(f"{where}: label {number} is not the label stored in that element.")
+    if not isinstance(name, str):
+        return fail(f"{where}: the second item is {name!r}, not the label's name (a string).")
+    if name != feature.int2str(label):
+        if name not in feature.names:
+            return fail(f"{where}: {name!r} is not one of this dataset's label names {feature.names}.")
+        return fail(
+            f"{where}: {name!r} is the name of another label of this dataset's ClassLabel {feature.names}."
+        )
+    return None
+
+
+# (names, seed) of the self-check's own datasets; the hidden tests use other names and seeds
+LABEL_DATASETS = ((("negative", "neutral", "positive"), 3), (("same", "different"), 5))
+
+
+@register(
+    "try_label_of",
+    hints=(
+        "'Loading MRPC': the cell that prints raw_train_dataset.features, and what the text says a "
+        "ClassLabel keeps besides the integers.",
+        "indexing a Dataset like a list, its .features mapping, and the ClassLabel's names or int2str",
+    ),
+)
+def check_label_of(label_of: Callable, raw_datasets: Any) -> CheckResult:
+    """`label_of(dataset, index)` -> (label number, label name) of element `index`, from its ClassLabel.
+
+    Run on MRPC's training element 15 and validation element 87, then on small datasets whose label names
+    are not MRPC's and whose idx column is shuffled.
+    """
+    cases = [
+        ("MRPC's training set", raw_datasets["train"], 15),
+        ("MRPC's validation set", raw_datasets["validation"], 87),
+    ]
+    for names, seed in LABEL_DATASETS:
+        dataset = labelled_dataset(names, seed)
+        what = f"a dataset whose labels are {list(names)}"
+        cases += [(what, dataset, index) for index in telling_indices(dataset)]
+    for what, dataset, index in cases:
+        problem = _label_problem(label_of(dataset, index), dataset, index, what)
+        if problem is not None:
+            return problem
+    return success(
+        "label_of reads an element's label and its name from the dataset's own ClassLabel: MRPC's training "
+        "element 15 and validation element 87, and datasets with other label names."
+    )
+
+
+# ---------------------------------------------------------------- Try it out 2: apart and as a pair
+
+# The notebook's own earlier example (its `inputs` cell): the self-check compares with what it computed there.
+COURSE_PAIR = {"sentence1": "This is the first sentence.", "sentence2": "This is the second one."}
+# Another tokenizer for the self-check: other ids, [PAD] not 0, and special tokens with other names.
+OTHER_NAMES = {"cls_token": "<cls>", "sep_token": "<sep>", "pad_token": "<pad>", "unk_token": "<unk>"}
+NAMED_WORDS = ("first", "second", "sentence", "storm", "homes")
+NAMED_PAIR = {"sentence1": "The storm hit the homes .", "sentence2": "Homes were hit by a second storm ."}
+ENCODING_KEYS = ("input_ids", "token_type_ids", "attention_mask")
+
+
+def _encoding_rows(value: Any) -> dict[str, list] | None:
+    """The tokenizer output `value` as {key: list of ints}, or None when it is not one encoding."""
+    if not isinstance(value, Mapping) or "input_ids" not in value:
+        return None
+    rows = {}
+    for key in ENCODING_KEYS:
+        if key in value:
+            row = value[key]
+            row = row.tolist() if hasattr(row, "tolist") else row
+            if not isinstance(row, list) or not all(isinstance(t, int) for t in row):
+                return None
+            rows[key] = row
+    return rows
+
+
+def _apart_problem(got: Any, example: Mapping, tokenizer, what: str) -> CheckResult | None:
+    """None when `got` is (tokenizer(s1), tokenizer(s2), tokenizer(s1, s2)), else what is wrong."""
+    if not isinstance(got, (tuple, list)) or len(got) != 3:
+        return fail(f"{what}: apart_and_pair returned {type(got).__name__}; the task asks for three results.")
+    want = {
+        "first sentence alone": tokenizer(example["sentence1"]),
+        "second sentence alone": tokenizer(example["sentence2"]),
+        "pair": tokenizer(example["sentence1"], example["sentence2"]),
+    }
+    for item, (name, expected) in zip(got, want.items()):
+        rows = _encoding_rows(item)
+        if rows is None:
+            return fail(
+                f"{what}: the {name} is a {type(item).__name__} whose input_ids are not one list of "
+                "token ids (tensors or a batch of rows?)."
+            )
+        expected = {key: list(expected[key]) for key in ENCODING_KEYS if key in expected}
+        if set(rows) != set(expected):
+            return fail(
+                f"{what}: the {name} has the keys {sorted(rows)}; the tokenizer returns {sorted(expected)}."
+            )
+        if rows != expected:
+            ids = rows["input_ids"]
+            specials = sum(t in tokenizer.all_special_ids for t in ids)
+            return fail(
+                f"{what}: the {name} has {len(ids)} ids with {specials} special tokens; the tokenizer "
+                f"gives {len(expected['input_ids'])} ids for it."
+            )
+    return None
+
+
+def _rebuilt_problem(
+    got: Any, first: list, second: list, pair: Mapping, tokenizer, what: str
+) -> CheckResult | None:
+    """None when `got` holds the pair's input_ids and token_type_ids, else what is wrong."""
+    if not isinstance(got, Mapping) or not {"input_ids", "token_type_ids"} <= set(got):
+        return fail(
+            f"{what}: pair_from_apart returned {type(got).__name__}; the task asks for a dict of two lists."
+        )
+    ids, types = (list(got[key]) for key in ("input_ids", "token_type_ids"))
+    want_ids, want_types = list(pair["input_ids"]), list(pair["token_type_ids"])
+    for name, special in (("[CLS]", tokenizer.cls_token_id), ("[SEP]", tokenizer.sep_token_id)):
+        if ids.count(special) != want_ids.count(special):
+            shown = tokenizer.convert_ids_to_tokens(special)
+            return fail(
+                f"{what}: your input_ids hold {ids.count(special)} {name} token(s) (this tokenizer's is "
+                f"{shown!r}, id {special}); the pair has {want_ids.count(special)}."
+            )
+    if ids != want_ids:
+        return fail(f"{what}: your input_ids are {ids}; the pair's are {want_ids}.")
+    if len(types) != len(want_types):
+        return fail(f"{what}: {len(types)} token_type_ids for {len(want_ids)} tokens.")
+    if types != want_types:
+        return fail(
+            f"{what}: your token_type_ids are {types}; the pair's are {want_types} "
+            f"(the sentences apart had {len(first)} and {len(second)} ids)."
+        )
+    return None
+
+
+@register(
+    "try_apart_and_pair",
+    hints=(
+        "'Tokenizing sentence pairs': the table of tokens and token_type_ids printed for the two course "
+        "sentences; compare it with each sentence tokenized alone.",
+        "the tokenizer called with one text and with two texts; list slicing and concatenation to rebuild "
+        "the pair; the tokenizer's cls_token_id and sep_token_id",
+    ),
+)
+def check_apart_and_pair(
+    apart_and_pair: Callable, pair_from_apart: Callable, tokenizer, element: Mapping, earlier: Mapping
+) -> CheckResult:
+    """Element 15 tokenized apart and as a pair; the pair rebuilt from the two sentences apart.
+
+    `earlier` is what the notebook computed before for COURSE_PAIR (its `inputs`): the pair must be the
+    same. Then MRPC's `element` with the notebook's tokenizer, and a pair with another tokenizer whose
+    special tokens have other names and ids.
+    """
+    other = other_wordpiece(NAMED_WORDS, special_names=OTHER_NAMES)
+    cases = [
+        ("for the notebook's two sentences (its `inputs` above)", tokenizer, COURSE_PAIR),
+        ("for training element 15", tokenizer, element),
+        ("for a tokenizer whose special tokens are <cls> <sep> <pad>", other, NAMED_PAIR),
+    ]
+    for what, tok, example in cases:
+        got = apart_and_pair(dict(example), tok)
+        problem = _apart_problem(got, example, tok, what)
+        if problem is not None:
+            return problem
+        if example is COURSE_PAIR and _encoding_rows(got[2]) != {k: list(earlier[k]) for k in earlier}:
+            return fail(f"{what}: your pair differs from the notebook's earlier `inputs`.")
+        first, second = (list(tok(example[key])["input_ids"]) for key in TEXT_COLUMNS)
+        pair = tok(example["sentence1"], example["sentence2"])
+        rebuilt = pair_from_apart(list(first), list(second), tok)
+        problem = _rebuilt_problem(rebuilt, first, second, pair, tok, what)
+        if problem is not None:
+            return problem
+    return success(
+        "the pair has one [CLS], a [SEP] after each sentence, and token_type_ids 1 from the second sentence "
+        "on; your results match the notebook's earlier `inputs`, element 15, and a tokenizer with other "
+        "special tokens."
+    )
+
+
+# ---------------------------------------------------------------- Try it out 3: SST-2, then any GLUE task
+
+# The text columns of each GLUE task (None: a single-sentence task), as the datasets on the Hub name them.
+GLUE_KEYS: dict[str, tuple[str, str | None]] = {
+    "ax": ("premise", "hypothesis"),
+    "cola": ("sentence", None),
+    "mnli": ("premise", "hypothesis"),
+    "mnli_matched": ("premise", "hypothesis"),
+    "mnli_mismatched": ("premise", "hypothesis"),
+    "mrpc": ("sentence1", "sentence2"),
+    "qnli": ("question", "sentence"),
+    "qqp": ("question1", "question2"),
+    "rte": ("sentence1", "sentence2"),
+    "sst2": ("sentence", None),
+    "stsb": ("sentence1", "sentence2"),
+    "wnli": ("sentence1", "sentence2"),
+}
+GLUE_WORDS = (
+    "the film was a quiet delight and the cast never lets it fall the storm closed every road north "
+    "officials said shares fell three percent a man is playing a guitar is it raining in paris today"
+).split()
+SHORT_WORDS = tuple(word for word in GLUE_WORDS if len(word) <= 3)
+LONG_WORDS = 520  # one text per split is longer than BERT's 512-token limit
+
+
+def glue_like(task: str, seed: int, rows: tuple[int, int] = (10, 5)) -> Any:
+    """A small DatasetDict (train, validation) with the text columns of GLUE task `task`, label and idx.
+
+    Texts are seeded draws of GLUE_WORDS, of different lengths; the second row of each split is
+    LONG_WORDS words long (truncation shows) and the first is one short word per column, so that the
+    first rows of a split always need padding, whatever the tokenizer and its limit; stsb's label is a
+    float score, as on the Hub.
+    """
+    import random
+
+    from datasets import Dataset, DatasetDict
+
+    rng = random.Random(f"{task}-{seed}")
+    keys = [key for key in GLUE_KEYS[task] if key]
+    splits = {}
+    for split, size in zip(("train", "validation"), rows):
+        columns: dict[str, list] = {key: [] for key in keys}
+        for row in range(size):
+            for key in keys:  # one long text per split, in the first column (pair truncation is slow)
+                length = LONG_WORDS if row == 1 and key == keys[0] else rng.randint(2, 14)
+                words = SHORT_WORDS if row == 0 else GLUE_WORDS  # row 0 is short for any tokenizer
+                columns[key].append(" ".join(rng.choice(words) for _ in range(1 if row == 0 else length)))
+        columns["label"] = [
+            round(rng.uniform(0, 5), 2) if task == "stsb" else rng.randrange(2) for _ in range(size)
+        ]
+        columns["idx"] = list(range(size))
+        splits[split] = Dataset.from_dict(columns)
+    return DatasetDict(splits)
+
+
+@contextmanager
+def map_calls() -> Iterator[list[bool]]:
+    """While inside, each `datasets.Dataset.map` call is recorded (its `batched` argument) and still runs.
+
+    Nothing is switched off: the call is the API the task teaches. The progress bars and the datasets
+    logger are quiet meanwhile (a test cell must write nothing to stderr), as course.setup() leaves them.
+    """
+    import functools
+    import importlib
+    import inspect
+
+    import datasets
+    from datasets import Dataset
+
+    original = Dataset.__dict__["map"]
+    signature = inspect.signature(original)
+    calls: list[bool] = []
+
+    @functools.wraps(original)
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            calls.append(bool(signature.bind(*args, **kwargs).arguments.get("batched", False)))
+        except TypeError:
+            calls.append(False)
+        return original(*args, **kwargs)
+
+    bars = importlib.import_module("datasets.utils.tqdm")  # the module (datasets.utils.tqdm is its class)
+    bars_off = bars.are_progress_bars_disabled()
+    verbosity = datasets.logging.get_verbosity()
+    bars.disable_progress_bars()
+    datasets.logging.set_verbosity_error()
+    Dataset.map = recorded
+    try:
+        yield calls
+    finally:
+        Dataset.map = original
+        datasets.logging.set_verbosity(verbosity)
+        if not bars_off:
+            bars.enable_progress_bars()
+
+
+def reference_preprocess(raw_datasets: Any, task: str, tokenizer) -> tuple[Any, Any]:
+    """The course's preprocessing of a GLUE task: its text columns through the tokenizer, and the collator."""
+    from transformers import DataCollatorWithPadding
+
+    columns = [key for key in GLUE_KEYS[task] if key]
+
+    def tokenize(batch: Mapping[str, list]) -> Any:
+        return tokenizer(*(batch[column] for column in columns), truncation=True)
+
+    return raw_datasets.map(tokenize, batched=True), DataCollatorWithPadding(tokenizer=tokenizer)
+
+
+def _texts(split: Any, keys: tuple[str, str | None]) -> list[list[str]]:
+    return [list(split[key]) for key in keys if key]
+
+
+def _model_inputs(tokenizer) -> list[str]:
+    return [key for key in ENCODING_KEYS if key in tokenizer.model_input_names]
+
+
+def _row_problem(row: list, want: list, tokenizer, where: str) -> CheckResult:
+    """What is wrong with one tokenized row that differs from the tokenizer's own (truncated, unpadded)."""
+    limit, pad = tokenizer.model_max_length, tokenizer.pad_token_id
+    if len(row) > len(want) and row[len(want) :] == [pad] * (len(row) - len(want)):
+        return fail(f"{where}: the row ends in {len(row) - len(want)} [PAD] tokens: it is padded already.")
+    if len(row) > limit:
+        return fail(f"{where}: the row has {len(row)} tokens, more than this tokenizer's limit of {limit}.")
+    if len(row) < len(want):
+        return fail(f"{where}: the row has {len(row)} tokens; this tokenizer keeps {len(want)} of that text.")
+    if row.count(tokenizer.sep_token_id) != want.count(tokenizer.sep_token_id):
+        return fail(
+            f"{where}: the row holds {row.count(tokenizer.sep_token_id)} [SEP]; the task's text columns "
+            f"tokenized together give {want.count(tokenizer.sep_token_id)}."
+        )
+    return fail(f"{where}: the row's {len(row)} ids differ from what this tokenizer gives for that text.")
+
+
+def _collator_problem(collator: Any, features: list[dict], tokenizer, what: str) -> CheckResult | None:
+    """None when `collator(features)` is what DataCollatorWithPadding(tokenizer) builds, else what differs."""
+    import torch
+    from transformers import DataCollatorWithPadding
+
+    if not callable(collator):
+        return fail(f"{what}: the collator returned is a {type(collator).__name__}, which cannot be called.")
+    want = DataCollatorWithPadding(tokenizer=tokenizer)(copy.deepcopy(features))
+    out = collator(copy.deepcopy(features))
+    if not isinstance(out, Mapping) or set(out) != set(want):
+        keys = sorted(out) if isinstance(out, Mapping) else type(out).__name__
+        return fail(f"{what}: your collator's batch has {keys}; the model takes {sorted(want)}.")
+    for key, expected in want.items():
+        value = out[key]
+        if not isinstance(value, torch.Tensor) or value.shape != expected.shape:
+            shape = list(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__
+            return fail(
+                f"{what}: {key} is {shape} for {len(features)} rows of at most "
+                f"{max(len(f['input_ids']) for f in features)} tokens."
+            )
+        if not torch.equal(value, expected):
+            padding = want["attention_mask"] == 0
+            if key == "input_ids" and not torch.equal(value[padding], expected[padding]):
+                return fail(
+                    f"{what}: the padded positions of input_ids hold {sorted(set(value[padding].tolist()))}; "
+                    f"this tokenizer's [PAD] is {tokenizer.pad_token_id}."
+                )
+            return fail(
+                f"{what}: {key} differs from the batch DataCollatorWithPadding builds for these rows."
+            )
+    return None
+
+
+def _features(tokenizer, raw: Any, keys: tuple[str, str | None], count: int = 5) -> list[dict]:
+    """The first `count` training rows as the collator gets them: model inputs and label, no strings."""
+    split = raw["train"].select(range(count))
+    encoded = tokenizer(*_texts(split, keys), truncation=True)
+    if len({len(ids) for ids in encoded["input_ids"]}) < 2:
+        raise ValueError("these rows need no padding: the collator's [PAD] would not show")
+    inputs = _model_inputs(tokenizer)
+    return [{**{k: encoded[k][i] for k in inputs}, "label": split["label"][i]} for i in range(count)]
+
+
+def _preprocess_problem(
+    result: Any, calls: list[bool], raw: Any, tokenizer, keys: tuple[str, str | None], what: str
+) -> CheckResult | None:
+    """None when `result` is (raw mapped through the tokenizer, a padding collator), else what is wrong."""
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        return fail(f"{what}: your function returned {type(result).__name__}; the task asks for two results.")
+    tokenized, collator = result
+    if not calls:
+        return fail(f"{what}: Dataset.map was not called.")
+    if not all(calls):
+        return fail(f"{what}: Dataset.map ran one row at a time (batched was not on).")
+    if not isinstance(tokenized, Mapping) or sorted(tokenized) != sorted(raw):
+        found = sorted(tokenized) if isinstance(tokenized, Mapping) else type(tokenized).__name__
+        return fail(
+            f"{what}: the tokenized result has the splits {found}; the dataset given has {sorted(raw)}."
+        )
+    inputs = _model_inputs(tokenizer)
+    for name, split in raw.items():
+        mapped = tokenized[name]
+        columns = getattr(mapped, "column_names", None)
+        if columns is None or len(mapped) != len(split):
+            return fail(f"{what}: the {name} split is not a Dataset of {len(split)} rows.")
+        missing = [key for key in [*inputs, "label"] if key not in columns]
+        if missing:
+            return fail(f"{what}: the {name} split has no column {missing} (its columns: {columns}).")
+        want = tokenizer(*_texts(split, keys), truncation=True)
+        for key in inputs:
+            got = [list(row) for row in mapped[key]]
+            for index, (row, expected) in enumerate(zip(got, want[key])):
+                if row != list(expected):
+                    where = f"{what}, {name} row {index} ({key})"
+                    return _row_problem(row, list(expected), tokenizer, where)
+        if list(mapped["label"]) != list(split["label"]):
+            return fail(f"{what}: the {name} split's labels are not the dataset's labels, in order.")
+    return _collator_problem(collator, _features(tokenizer, raw, keys), tokenizer, what)
+
+
+def _preprocess_cases(tokenizer, tasks: Sequence[str], seed: int) -> list[tuple[str, Any, Any, str]]:
+    """(what, tokenizer, raw DatasetDict, task) for the notebook's tokenizer and another one, [PAD] not 0."""
+    other = other_wordpiece(GLUE_WORDS[:12], model_max_length=OTHER_LIMIT)
+    cases = []
+    for task in tasks:
+        cases.append((f"{task}-like data, the notebook's tokenizer", tokenizer, glue_like(task, seed), task))
+        cases.append(
+            (
+                f"{task}-like data, a tokenizer whose [PAD] is {other.pad_token_id} (limit {OTHER_LIMIT})",
+                other,
+                glue_like(task, seed + 1),
+                task,
+            )
+        )
+    return cases
+
+
+def _run_preprocess(function: Callable, cases: list, glue: bool) -> CheckResult | None:
+    for what, tok, raw, task in cases:
+        with map_calls() as calls, own_work("preprocess"):
+            result = function(raw, task, tok) if glue else function(raw, tok)
+        problem = _preprocess_problem(result, calls, raw, tok, GLUE_KEYS[task], what)
+        if problem is not None:
+            return problem
+    return None
+
+
+@register(
+    "try_preprocess_sst2",
+    hints=(
+        "'Tokenizing the whole dataset' and 'Dynamic padding': the same two steps, with SST-2's single "
+        "text column in place of MRPC's two.",
+        "Dataset.map (or DatasetDict.map) with a function of a batch, and DataCollatorWithPadding",
+    ),
+)
+def check_preprocess_sst2(preprocess_sst2: Callable, tokenizer) -> CheckResult:
+    """`preprocess_sst2(raw_datasets, tokenizer)` -> (the splits mapped through the tokenizer; a collator).
+
+    Judged on what it builds: the tokenized columns row by row (truncated, not padded), the labels, a
+    batched map, and the batch its collator builds, for the notebook's tokenizer and one whose [PAD] is not 0.
+    """
+    problem = _run_preprocess(preprocess_sst2, _preprocess_cases(tokenizer, ["sst2"], seed=11), glue=False)
+    return (
+        problem
+        if problem is not None
+        else success(
+            "preprocess_sst2 maps SST-2's sentences through the given tokenizer in batches (truncated, not "
+            "padded) and returns a collator that pads each batch with that tokenizer's [PAD]."
+        )
+    )
+
+
+@register(
+    "try_preprocess_glue",
+    hints=(
+        "The columns of each GLUE task: print the column names of a few tasks' datasets, or read the GLUE "
+        "tasks' descriptions; single-sentence tasks have one text column.",
+        "a dict from task name to its text columns, the tokenizer with one or two texts, Dataset.map, "
+        "DataCollatorWithPadding",
+    ),
+)
+def check_preprocess_glue(preprocess_glue: Callable, tokenizer) -> CheckResult:
+    """`preprocess_glue(raw_datasets, task, tokenizer)`: the same preprocessing for every GLUE task."""
+    cases = [case for task in GLUE_KEYS for case in _preprocess_cases(tokenizer, [task], seed=21)[::-1][:1]]
+    cases += _preprocess_cases(tokenizer, ["qnli", "sst2"], seed=23)
+    problem = _run_preprocess(preprocess_glue, cases, glue=True)
+    return (
+        problem
+        if problem is not None
+        else success(
+            f"preprocess_glue picks the text columns of each of the {len(GLUE_KEYS)} GLUE tasks, maps them "
+            "in batches and returns a collator that pads with the given tokenizer's [PAD]."
+        )
+    )
+
+
+def preprocess_probe(function: Callable, raw: Any, tokenizer, task: str | None = None) -> dict:
+    """For hidden tests: what the learner's preprocessing built from `raw`, as plain values to emit.
+
+    No expected value is computed here: the tokenized columns, the labels, whether every map was batched,
+    and what the returned collator builds from the first rows (as the trusted tokenizer encodes them).
+    """
+    keys = GLUE_KEYS[task or "sst2"]
+    with map_calls() as calls, own_work("preprocess"):
+        result = function(raw, task, tokenizer) if task else function(raw, tokenizer)
+    tokenized, collator = result
+    probe: dict[str, Any] = {"batched": bool(calls) and all(calls), "splits": sorted(tokenized)}
+    for name in sorted(tokenized):
+        columns = tokenized[name].column_names
+        probe[name] = {
+            key: [list(r) for r in tokenized[name][key]] for key in _model_inputs(tokenizer) if key in columns
+        }
+        probe[name]["label"] = list(tokenized[name]["label"]) if "label" in columns else None
+    probe["collated"] = dict(collator(_features(tokenizer, raw, keys)))
+    return probe
