@@ -283,5 +283,104 @@ def test_every_check_has_two_hint_levels():
         assert len(HINTS[name]) == 2, name
 
 
+# pipeline_try_by_hand -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sentiment(classifier):
+    """A classifier with a confident seeded head and the pipeline's label names, and its pipeline."""
+
+    from course.checks.other_objects import changed_classifier
+
+    model = changed_classifier(classifier, labels=("NEGATIVE", "POSITIVE"), seed=5, scale=2.0)
+    return model
+
+
+MY_TEXTS = ["Trains were late all week, and nobody told us why.", "A delightful surprise."]
+
+
+def steps(texts, tokenizer, model, *, mask=True, probabilities=None, label=None, score=None):
+    """The section's three stages, one of them changed."""
+    batch = tokenizer(list(texts), padding=True, truncation=True, return_tensors="pt")
+    inputs = dict(batch) if mask else {"input_ids": batch["input_ids"]}
+    with torch.no_grad():
+        logits = model(**inputs).logits
+    rows = (probabilities or (lambda x: torch.softmax(x, dim=-1)))(logits)
+    names = model.config.id2label
+    out = []
+    for row in rows:
+        best = int(row.argmax())
+        out.append(
+            {
+                "label": (label or (lambda b, r: names[b]))(best, row),
+                "score": (score or (lambda b, r: r[b].item()))(best, row),
+            }
+        )
+    return out
+
+
+def _by_hand_verdict(by_hand, tokenizer, model, texts=MY_TEXTS, results=None):
+    from transformers import pipeline
+
+    pipe = pipeline("sentiment-analysis", model=model, tokenizer=tokenizer)
+    results = pipe(list(texts)) if results is None else results
+    return run_check("pipeline_try_by_hand", list(texts), results, by_hand, tokenizer, model, pipe)
+
+
+def test_by_hand_right(tokenizer, sentiment):
+    result = _by_hand_verdict(steps, tokenizer, sentiment)
+    assert result.passed, result.message
+
+
+@pytest.mark.parametrize(
+    "wrong, texts, results, said",
+    [
+        (steps, MY_TEXTS[:1], None, "two or more texts"),
+        (steps, list(course.checks.pipeline.COURSE_TEXTS), None, "only the course's sentences"),
+        (steps, MY_TEXTS, [], "not what pipeline('sentiment-analysis') returns"),
+        (lambda t, k, m: [], MY_TEXTS, None, "expected a list of 2 dicts"),
+        (lambda t, k, m: ["x"] * len(t), MY_TEXTS, None, "is not a dict"),
+        (lambda t, k, m: steps(t, k, m, label=lambda b, r: b), MY_TEXTS, None, "not a label name"),
+        (
+            lambda t, k, m: steps(t, k, m, label=lambda b, r: "HAPPY"),
+            MY_TEXTS,
+            None,
+            "is not a label of the model",
+        ),
+        (lambda t, k, m: steps(t, k, m, score=lambda b, r: r[b]), MY_TEXTS, None, "gives a Python float"),
+        (lambda t, k, m: steps(t, k, m, mask=False), MY_TEXTS, None, "cannot tell the padding from the text"),
+        (
+            lambda t, k, m: steps(t, k, m, label=lambda b, r: m.config.id2label[int(r.argmin())]),
+            MY_TEXTS,
+            None,
+            "but the most probable label is",
+        ),
+        (
+            lambda t, k, m: __import__("transformers").pipeline("sentiment-analysis", model=m, tokenizer=k)(
+                t
+            ),
+            MY_TEXTS,
+            None,
+            "scores such a model's labels one by one",
+        ),
+        (lambda t, k, m: steps(t, k, m, score=lambda b, r: r.min().item()), MY_TEXTS, None, "another label"),
+        (
+            lambda t, k, m: steps(t, k, m, score=lambda b, r: r[b].item() / 2),
+            MY_TEXTS,
+            None,
+            "but the probability of",
+        ),
+    ],
+)
+def test_by_hand_wrong(tokenizer, sentiment, wrong, texts, results, said):
+    result = _by_hand_verdict(wrong, tokenizer, sentiment, texts, results)
+    assert not result.passed and said in result.message, result.message
+
+
+def test_by_hand_on_the_notebooks_model_only_fails_on_other_models(tokenizer, sentiment):
+    result = _by_hand_verdict(lambda t, k, m: steps(t, tokenizer, sentiment), tokenizer, sentiment)
+    assert not result.passed and "a model with a new head" in result.message, result.message
+
+
 def test_every_failure_message_is_reached():
     assert_every_failure_reached(course.checks.pipeline)

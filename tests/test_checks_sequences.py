@@ -214,7 +214,7 @@ def _flipped(model, sequences, pad):
         (_replace(0, lambda logits: logits.tolist()), "logits is a list"),
         (_replace(0, lambda logits: logits[:1]), "logits has shape [1, 2]"),
         (_replace(1, lambda hidden: hidden[:, 0]), "[batch, sequence, hidden]"),
-        (_flipped, "pad with pad_token_id, pass attention_mask, and return"),
+        (_flipped, "check the padding id, the attention mask the model receives"),
     ],
 )
 def test_masked_batch_wrong(classifier, tokenizer, wrong, message):
@@ -321,7 +321,7 @@ def _wrong_mask(texts, tok, max_length):
             "row 0 does not start with [CLS] (101)",
         ),
         (_wrong_mask, "the attention mask is not the tokenizer's"),
-        (lambda t, tok, m: _encode(t[::-1], tok, m), "the ids differ from tokenizer(texts"),
+        (lambda t, tok, m: _encode(t[::-1], tok, m), "the ids differ from what one padded, truncated call"),
         (
             lambda t, tok, m: _encode(t, tok, m, padding="max_length"),
             None,  # padding to max_length is right too
@@ -355,6 +355,129 @@ def test_truncate_with_sep_hard_coded(tokenizer):
 
     result = run_check("sequences_truncate", sliced_then_sep, tokenizer, LONG_TEXTS, 16)
     assert not result.passed and "does not end with [SEP] (13)" in result.message, result.message
+
+
+# sequences_try_twice and sequences_try_padded -------------------------------------------------------------
+
+COURSE = ["I've been waiting for a HuggingFace course my whole life.", "I hate this so much!"]
+
+
+def logits_twice(ids, model):
+    with torch.no_grad():
+        return model(torch.tensor([ids, ids])).logits
+
+
+def _twice(tokenizer, classifier, function):
+    ids = tokenizer.convert_tokens_to_ids(tokenizer.tokenize(COURSE[0]))
+    with torch.no_grad():
+        earlier = classifier(torch.tensor([ids])).logits
+    return run_check("sequences_try_twice", function, ids, classifier, earlier)
+
+
+def _grows(ids, model):
+    ids.append(ids[-1])
+    return logits_twice(ids[:-1], model)
+
+
+def test_batched_ids_right(tokenizer, classifier):
+    result = _twice(tokenizer, classifier, logits_twice)
+    assert result.passed, result.message
+
+
+@pytest.mark.parametrize(
+    "wrong, said",
+    [
+        (lambda i, m: logits_twice(i, m).tolist(), "not a torch tensor"),
+        (_grows, "changed the list of ids"),
+        (lambda i, m: torch.cat([logits_twice(i, m)[:1], logits_twice(i, m)[1:]]), "called 2 times"),
+        (lambda i, m: m(torch.tensor([i])).logits.detach(), "not a batch of 2 rows"),
+        (lambda i, m: logits_twice(i, m)[:1], "one row of logits per sequence"),
+        (lambda i, m: logits_twice(i, m).softmax(dim=-1), "holds probabilities"),
+        (lambda i, m: logits_twice(i, m) + 1, "differs from the logits of the ids alone"),
+    ],
+)
+def test_batched_ids_wrong(tokenizer, classifier, wrong, said):
+    result = _twice(tokenizer, classifier, wrong)
+    assert not result.passed and said in result.message, result.message
+
+
+def padded_by_hand(sentences, tokenizer, model, *, fill=None, left=False, mask_from_ids=False, use_mask=True):
+    rows = [tokenizer.convert_tokens_to_ids(tokenizer.tokenize(text)) for text in sentences]
+    width = max(len(row) for row in rows)
+    pad = tokenizer.pad_token_id if fill is None else fill
+    if left:
+        ids = torch.tensor([[pad] * (width - len(row)) + row for row in rows])
+        mask = torch.tensor([[0] * (width - len(row)) + [1] * len(row) for row in rows])
+    else:
+        ids = torch.tensor([row + [pad] * (width - len(row)) for row in rows])
+        mask = torch.tensor([[1] * len(row) + [0] * (width - len(row)) for row in rows])
+    if mask_from_ids:
+        mask = (ids != pad).long()
+    with torch.no_grad():
+        logits = model(ids, attention_mask=mask).logits if use_mask else model(ids).logits
+    return ids, mask, logits
+
+
+def _one_by_one(sentences, tokenizer, model):
+    ids, mask, _ = padded_by_hand(sentences, tokenizer, model)
+    with torch.no_grad():
+        rows = [
+            model(torch.tensor([tokenizer.convert_tokens_to_ids(tokenizer.tokenize(t))])).logits
+            for t in sentences
+        ]
+    return ids, mask, torch.cat(rows)
+
+
+def _logits_shifted(sentences, tokenizer, model):
+    ids, mask, logits = padded_by_hand(sentences, tokenizer, model)
+    return ids, mask, logits + 1
+
+
+def _padded(tokenizer, classifier, function, earlier=None):
+    if earlier is None:
+        rows = [tokenizer.convert_tokens_to_ids(tokenizer.tokenize(t)) for t in COURSE]
+        with torch.no_grad():
+            earlier = torch.cat([classifier(torch.tensor([row])).logits for row in rows])
+    return run_check("sequences_try_padded", function, COURSE, tokenizer, classifier, earlier)
+
+
+def test_padded_by_hand_right(tokenizer, classifier):
+    result = _padded(tokenizer, classifier, padded_by_hand)
+    assert result.passed, result.message
+
+
+@pytest.mark.parametrize(
+    "wrong, said",
+    [
+        (lambda s, t, m: padded_by_hand(s, t, m)[2], "expected the triple"),
+        (lambda s, t, m: tuple(x.tolist() for x in padded_by_hand(s, t, m)), "is a list, not a torch tensor"),
+        (
+            lambda s, t, m: (
+                torch.nn.functional.pad(padded_by_hand(s, t, m)[0], (0, 1)),
+                *padded_by_hand(s, t, m)[1:],
+            ),
+            "input_ids has shape",
+        ),
+        (lambda s, t, m: padded_by_hand(s, t, m, fill=0), "not this tokenizer's padding id"),
+        (lambda s, t, m: padded_by_hand(s, t, m, left=True), "padded on the right"),
+        (lambda s, t, m: padded_by_hand(s, t, m, mask_from_ids=True), "of the attention mask is"),
+        (_one_by_one, "the model was called 3 times"),
+        (lambda s, t, m: padded_by_hand(s, t, m, use_mask=False), "did not receive the attention mask"),
+        (_logits_shifted, "differ from the text run alone"),
+        (
+            lambda s, t, m: (t(s, padding=True, add_special_tokens=False, return_tensors="pt"),) * 3,
+            "which pads for you",
+        ),
+    ],
+)
+def test_padded_by_hand_wrong(tokenizer, classifier, wrong, said):
+    result = _padded(tokenizer, classifier, wrong)
+    assert not result.passed and said in result.message, result.message
+
+
+def test_padded_by_hand_needs_the_logits_computed_before(tokenizer, classifier):
+    result = _padded(tokenizer, classifier, padded_by_hand, earlier=torch.zeros(2, 2))
+    assert not result.passed and "alone_logits" in result.message, result.message
 
 
 def test_every_failure_message_is_reached():

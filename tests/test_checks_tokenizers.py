@@ -325,7 +325,49 @@ def test_check_names_are_prefixed():
         "tokenizers_char_tokenizer",
         "tokenizers_vocab_stats",
         "tokenizers_round_trip",
+        "tokenizers_try_ids",
     }
+
+
+# tokenizers_try_ids -----------------------------------------------------------------------------
+
+SECTION2 = ["I've been waiting for a HuggingFace course my whole life.", "I hate this so much!"]
+
+
+def ids_by_hand(sentences, tokenizer):
+    return [tokenizer.convert_tokens_to_ids(tokenizer.tokenize(s)) for s in sentences]
+
+
+def _try_ids(tokenizer, function):
+    earlier = tokenizer(SECTION2, add_special_tokens=False)["input_ids"]
+    return run_check("tokenizers_try_ids", function, SECTION2, earlier, tokenizer)
+
+
+def test_tokenize_convert_right(tokenizer):
+    result = _try_ids(tokenizer, ids_by_hand)
+    assert result.passed, result.message
+
+
+@pytest.mark.parametrize(
+    "wrong, said",
+    [
+        (lambda s, t: t(s, add_special_tokens=False)["input_ids"], "the one-call encoding"),
+        (lambda s, t: __import__("torch").tensor([[1, 2]]), "a Tensor; expected a list"),
+        (lambda s, t: [i for row in ids_by_hand(s, t) for i in row], "got list of"),
+        (lambda s, t: [t.tokenize(x) for x in s], "expected a list of int ids"),
+        (lambda s, t: [[t.cls_token_id, *row, t.sep_token_id] for row in ids_by_hand(s, t)], "two ids more"),
+        (lambda s, t: [t.convert_tokens_to_ids(x.lower().split()) for x in s], "unknown token(s)"),
+        (lambda s, t: [row[::-1] for row in ids_by_hand(s, t)], "differ from"),
+    ],
+)
+def test_tokenize_convert_wrong(tokenizer, wrong, said):
+    result = _try_ids(tokenizer, wrong)
+    assert not result.passed and said in result.message, result.message
+
+
+def test_tokenize_convert_with_the_notebooks_tokenizer_fails_on_others(tokenizer):
+    result = _try_ids(tokenizer, lambda s, t: ids_by_hand(s, tokenizer))
+    assert not result.passed and "another vocabulary" in result.message, result.message
 
 
 def test_every_failure_message_is_reached():

@@ -378,7 +378,7 @@ def check_predictions(to_predictions: Callable[..., Any], logits: Any, id2label:
     return success("same labels and scores as the pipeline: softmax, then argmax, then id2label")
 
 
-# try_pipeline_by_hand ---------------------------------------------------------------------------
+# pipeline_try_by_hand ---------------------------------------------------------------------------
 # "Try it out!" of the course's section 2/2: the learner's own texts through pipeline("sentiment-analysis"),
 # then the same steps by hand. The pipeline is the API of the task: nothing is switched off. A pipeline
 # called inside the by-hand function shows on a model whose configuration says multi-label (a pipeline
@@ -507,7 +507,7 @@ def _by_hand_models(model: Any) -> list[tuple[str, Any]]:
 
 
 @register(
-    "try_pipeline_by_hand",
+    "pipeline_try_by_hand",
     hints=(
         "Section 1 runs the pipeline; sections 2 to 4 take the same three steps one at a time, and "
         "section 5 puts them side by side.",

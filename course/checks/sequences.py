@@ -479,7 +479,7 @@ TWICE_IDS = ([7592, 2088, 999], [2023, 2607, 2003, 2146, 2021, 4276, 2009, 1012,
 
 
 @register(
-    "try_batched_ids",
+    "sequences_try_twice",
     hints=(
         "Section 1, Models expect a batch: the cell that makes the model run turned one list of ids into "
         "a batch of one; here the batch holds the same list twice.",
@@ -520,7 +520,9 @@ def check_batched_ids(
             got = logits_twice(given, current)
         if given != case:
             return fail(f"{where}: logits_twice changed the list of ids it was given")
-        problem = _a_tensor(got, "the result", where) or _twice_problem(got, want, calls, len(case), where)
+        problem = _a_tensor(got, "the result", where)
+        if problem is None:
+            problem = _twice_problem(got, want, calls, len(case), where)
         if problem is not None:
             if want is earlier:
                 problem.message += " (compared with the logits computed before for ids alone)"
@@ -627,7 +629,7 @@ def _padded_problem(
 
 
 @register(
-    "try_padded_by_hand",
+    "sequences_try_padded",
     hints=(
         "Section 2 from Padding to The attention mask: the tokens of each text turned into ids (as in "
         "section 1), rows filled up to the longest, and a mask of the same shape.",

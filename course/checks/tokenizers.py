@@ -449,7 +449,7 @@ def check_round_trip(
     )
 
 
-# try_tokenize_convert -----------------------------------------------------------------------------
+# tokenizers_try_ids -----------------------------------------------------------------------------
 # "Try it out!" of the course's section 2/4: the two sentences of section 2/2 through tokenize and
 # convert_tokens_to_ids, compared with the ids the notebook computed before. Those two methods are the
 # API of the task: nothing is switched off; the one-call encoding (which would also give these ids) is
@@ -496,7 +496,7 @@ def _ids_problem(
 
 
 @register(
-    "try_tokenize_convert",
+    "tokenizers_try_ids",
     hints=(
         "Section 6, Encoding: the two steps from text to ids, one sentence at a time.",
         "Two methods of the tokenizer you are given: tokenize, then convert_tokens_to_ids on its result.",
