@@ -8,7 +8,7 @@ answer is a mistake a message of course.checks.lm_data names, or a ready-made fu
 from __future__ import annotations
 
 import pytest
-from exercise_harness import define, exercise_tests, variants
+from exercise_harness import define, exercise_tests, unanswered, variants
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 
@@ -158,6 +158,56 @@ ANSWERS = {
         ("unchanged as the nominal 10 %", _stats_variant(unchanged="0.1 * n")),
     ],
 }
+
+
+RIGHT_PREPARE = """\
+from transformers import DataCollatorForLanguageModeling
+
+
+def prepare_lm_data(corpus, {params}, grouper, block_size, masked):
+    def tokenize(batch):
+        return {tok}(batch["sentence"]{options})
+
+    tokenized = corpus.map(tokenize, batched=True{remove})
+    chunks = tokenized.map(grouper{group_options}, fn_kwargs={{"block_size": {block}}})
+    return chunks, {collator}
+"""
+_prepare = variants(
+    RIGHT_PREPARE,
+    params="tokenizer",
+    tok="tokenizer",
+    options="",
+    remove=", remove_columns=corpus.column_names",
+    group_options=", batched=True",
+    block="block_size",
+    collator="DataCollatorForLanguageModeling(tokenizer, mlm=masked)",
+)
+
+ANSWERS["lm_prepare_data_solution"] = [
+    unanswered("prepare_lm_data(corpus, tokenizer, grouper, block_size, masked)"),
+    ("the corpus's columns kept", _prepare(remove="")),
+    ("grouping one example at a time", _prepare(group_options="")),
+    ("block_size hard-coded to 128", _prepare(block="128")),
+    ("padded when tokenizing", _prepare(options=", padding=True")),
+    ("truncated when tokenizing", _prepare(options=", truncation=True, max_length=8")),
+    ("the notebook's tokenizer", _prepare(params="tok")),
+    ("always a masked-LM collator", _prepare(collator="DataCollatorForLanguageModeling(tokenizer)")),
+    (
+        "always a causal-LM collator",
+        _prepare(collator="DataCollatorForLanguageModeling(tokenizer, mlm=False)"),
+    ),
+    (
+        "half the tokens selected",
+        _prepare(collator="DataCollatorForLanguageModeling(tokenizer, mlm=masked, mlm_probability=0.5)"),
+    ),
+    (
+        "labels = input_ids by hand, no -100 on padding",
+        _prepare(
+            collator="lambda rows: (lambda b: {**b, 'labels': b['input_ids'].clone()})"
+            "(tokenizer.pad(rows, return_tensors='pt'))"
+        ),
+    ),
+]
 
 
 exercises, test_wrong_answers_fail_both_the_self_check_and_the_tests, test_the_untouched_student_notebook = (

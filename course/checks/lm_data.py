@@ -105,8 +105,8 @@ def _group_cases() -> Iterator[tuple[dict[str, list[list[int]]], int]]:
     hints=(
         "Section 'Why concatenate, then chunk' and the four steps of exercise 1: concatenate first, then "
         "cut; the same for every column the batch has.",
-        "Per column, `sum(examples[key], [])` joins the lists; `len(...) // block_size * block_size` "
-        "is what you keep; slices `values[i : i + block_size]` with `range(0, total_length, block_size)`.",
+        "Python's list tools: joining a list of lists (sum with a start value, or itertools.chain), "
+        "integer division for the length you keep, range with a step for where each chunk starts.",
     ),
 )
 def check_group_texts(group_texts: Callable) -> CheckResult:
@@ -260,8 +260,8 @@ def _loss_cases():
     hints=(
         "Section 'Labels for a causal language model': the logits at position i are compared with the "
         "token at i + 1, within each row of the batch.",
-        "Slice each row before flattening (`[:, :-1]`, `[:, 1:]`), then `.reshape(-1, logits.size(-1))` "
-        "and `.reshape(-1)`, then `torch.nn.functional.cross_entropy(..., ignore_index=-100)`.",
+        "Tensor slicing along the sequence dimension (before flattening), Tensor.reshape to flatten, "
+        "and torch.nn.functional.cross_entropy with its ignore_index option.",
     ),
 )
 def check_causal_lm_loss(causal_lm_loss: Callable) -> CheckResult:
@@ -390,8 +390,8 @@ def _masking_cases():
     hints=(
         "Section 'Labels for a masked language model' and the definitions of exercise 3: 'selected' is "
         "counted among all positions, the other three among the selected positions only.",
-        "Boolean tensors: `selected = batch['labels'] != -100`, `(batch['input_ids'] == mask_token_id) & "
-        "selected`; `int(mask.sum())` counts; compare with the mask_token_id argument.",
+        "Comparing a tensor with a number gives a boolean tensor; & combines two of them and .sum() "
+        "counts; the [MASK] id is the function's argument.",
     ),
 )
 def check_masking_stats(masking_stats: Callable) -> CheckResult:
@@ -456,4 +456,195 @@ def check_masking_stats(masking_stats: Callable) -> CheckResult:
     return success(
         "masking_stats measures the selected fraction and the [MASK] / random / unchanged split "
         "among the selected tokens."
+    )
+
+
+# ---------------------------------------------------------------- the library's calls: map and the collator
+
+LM_WORDS = (
+    "a quiet film with a warm heart and a cast that never falls flat the plot drifts but the music "
+    "carries every scene to its end"
+).split()
+
+
+def lm_corpus(seed: int, size: int = 60) -> Any:
+    """A small Dataset shaped like SST-2 (sentence, label, idx) of seeded sentences of 1 to 24 words."""
+    import random
+
+    from datasets import Dataset
+
+    rng = random.Random(seed)
+    sentences = [" ".join(rng.choice(LM_WORDS) for _ in range(rng.randint(1, 24))) for _ in range(size)]
+    return Dataset.from_dict(
+        {"sentence": sentences, "label": [rng.randrange(2) for _ in range(size)], "idx": list(range(size))}
+    )
+
+
+def _lm_features(tokenizer, corpus: Any, count: int = 40) -> list[dict]:
+    """Rows of different lengths as a collator gets them (its padding must show)."""
+    encoded = tokenizer(list(corpus["sentence"][:count]))
+    return [{key: encoded[key][i] for key in encoded} for i in range(count)]
+
+
+def mlm_properties(batch: Mapping[str, Any], features: list[dict], tokenizer) -> dict[str, Any]:
+    """What a masked-LM batch must show, as stable values (the masking itself is random).
+
+    Labels are the original token where selected and -100 elsewhere; unselected inputs are unchanged;
+    no special token or padding is selected; about 15 % of the eligible tokens are selected (0.10-0.20
+    on the few thousand tokens used here) and most selected ones (0.65-0.95) are the tokenizer's [MASK].
+    """
+    import torch
+
+    original = tokenizer.pad(copy.deepcopy(features), return_tensors="pt")["input_ids"]
+    ids, labels = torch.as_tensor(batch["input_ids"]), torch.as_tensor(batch["labels"])
+    if ids.shape != original.shape or labels.shape != original.shape:
+        return {"shape": [list(ids.shape), list(labels.shape)], "expected_shape": list(original.shape)}
+    selected = labels != -100
+    special = torch.isin(original, torch.tensor(tokenizer.all_special_ids))
+    eligible = int((~special).sum())
+    n_selected = int(selected.sum())
+    masked = int(((ids == tokenizer.mask_token_id) & selected).sum())
+    return {
+        "shape": list(ids.shape),
+        "labels_are_the_originals": bool(torch.equal(labels[selected], original[selected])),
+        "unselected_unchanged": bool(torch.equal(ids[~selected], original[~selected])),
+        "no_special_selected": not bool((selected & special).any()),
+        "selected_about_15_percent": 0.10 <= n_selected / max(eligible, 1) <= 0.20,
+        "mostly_mask": n_selected > 0 and 0.65 <= masked / n_selected <= 0.95,
+    }
+
+
+def lm_probe(
+    function: Callable, corpus: Any, tokenizer, grouper: Callable, block_size: int, masked: bool
+) -> dict:
+    """For hidden tests: what `prepare_lm_data` built, as plain values (no expected value computed here)."""
+    import torch
+
+    from course.checks.processing import map_calls
+
+    with map_calls() as calls:
+        lm_dataset, collator = function(corpus, tokenizer, grouper, block_size, masked)
+    probe: dict[str, Any] = {
+        "batched": bool(calls) and all(calls),
+        "columns": sorted(lm_dataset.column_names),
+    }
+    probe["chunks"] = {key: [list(row) for row in lm_dataset[key]] for key in probe["columns"]}
+    features = _lm_features(tokenizer, corpus)
+    torch.manual_seed(0)
+    batch = collator(copy.deepcopy(features))
+    if masked:
+        probe["batch"] = mlm_properties(batch, features, tokenizer)
+    else:
+        probe["batch"] = {key: torch.as_tensor(value).tolist() for key, value in dict(batch).items()}
+    return probe
+
+
+def _chunks_problem(
+    lm_dataset: Any, corpus: Any, tokenizer, block_size: int, what: str
+) -> CheckResult | None:
+    """None when `lm_dataset` holds the corpus tokenized and grouped into chunks, else what is wrong."""
+    encoded = tokenizer(list(corpus["sentence"]))
+    want = reference_group_texts({key: list(encoded[key]) for key in encoded}, block_size)
+    columns = getattr(lm_dataset, "column_names", None)
+    if columns is None:
+        return fail(f"{what}: the first result is a {type(lm_dataset).__name__}, not a Dataset.")
+    if sorted(columns) != sorted(want):
+        return fail(f"{what}: the dataset has the columns {sorted(columns)}; chunks have {sorted(want)}.")
+    chunks = [list(row) for row in lm_dataset["input_ids"]]
+    sizes = sorted({len(chunk) for chunk in chunks})
+    if sizes != [block_size]:
+        return fail(f"{what}: chunks of {sizes[:4]} tokens for block_size={block_size}.")
+    if chunks != want["input_ids"]:
+        pads = sum(chunk.count(tokenizer.pad_token_id) for chunk in chunks)
+        if pads:
+            return fail(f"{what}: the chunks hold {pads} [PAD] tokens (id {tokenizer.pad_token_id}).")
+        return fail(
+            f"{what}: {len(chunks)} chunks that are not this tokenizer's tokens of the corpus, in order "
+            f"({len(want['input_ids'])} chunks of them)."
+        )
+    for key in want:
+        if [list(row) for row in lm_dataset[key]] != want[key]:
+            return fail(f"{what}: the column {key!r} is not cut like input_ids.")
+    return None
+
+
+def _batch_problem(
+    batch: Any, features: list[dict], tokenizer, masked: bool, what: str
+) -> CheckResult | None:
+    """None when the collator's batch is a causal (masked=False) or masked LM batch, else what is wrong."""
+    import torch
+    from transformers import DataCollatorForLanguageModeling
+
+    if not isinstance(batch, Mapping) or not {"input_ids", "labels"} <= set(batch):
+        return fail(f"{what}: the collator's batch has no input_ids and labels.")
+    if masked:
+        found = mlm_properties(batch, features, tokenizer)
+        broken = [name.replace("_", " ") for name, value in found.items() if value is False]
+        if "expected_shape" in found or broken:
+            return fail(f"{what}: the masked-LM batch fails: {', '.join(broken) or 'its shape'}.")
+        return None
+    want = DataCollatorForLanguageModeling(tokenizer, mlm=False)(copy.deepcopy(features))
+    for key, expected in want.items():
+        value = torch.as_tensor(batch[key]) if key in batch else None
+        if value is None or value.shape != expected.shape or not torch.equal(value, expected):
+            pads = int((want["attention_mask"] == 0).sum())
+            return fail(
+                f"{what}: {key} differs from a causal-LM batch of these {len(features)} rows of different "
+                f"lengths ({pads} padded positions, [PAD] {tokenizer.pad_token_id}, "
+                f"[MASK] {tokenizer.mask_token_id})."
+            )
+    return None
+
+
+# (corpus seed, block_size, masked) with the notebook's tokenizer, then with another one; hidden: other values
+LM_CASES = ((1, 32, False), (2, 24, True))
+OTHER_LM_WORDS = ("quiet", "film", "heart", "music", "scene")
+
+
+@register(
+    "lm_prepare_data",
+    hints=(
+        "The cells that build tokenized and lm_dataset with Dataset.map, and the two collators of "
+        "'Labels for a causal language model' and 'Labels for a masked language model'.",
+        "Dataset.map with batched, remove_columns and fn_kwargs; DataCollatorForLanguageModeling and its mlm "
+        "option",
+    ),
+)
+def check_prepare_lm_data(prepare_lm_data: Callable, tokenizer, grouper: Callable) -> CheckResult:
+    """`prepare_lm_data(corpus, tokenizer, grouper, block_size, masked)` -> (chunked dataset, LM collator)."""
+    import torch
+
+    from course.checks.other_objects import other_wordpiece
+    from course.checks.processing import map_calls
+
+    other = other_wordpiece(OTHER_LM_WORDS)
+    cases = [("the notebook's tokenizer", tokenizer, *case) for case in LM_CASES]
+    cases += [
+        (f"a tokenizer whose [PAD] is {other.pad_token_id}", other, seed + 2, 16, m)
+        for seed, _, m in LM_CASES
+    ]
+    for who, tok, seed, block_size, masked in cases:
+        what = f"{who}, block_size={block_size}, masked={masked}"
+        corpus = lm_corpus(seed)
+        with map_calls() as calls:
+            result = prepare_lm_data(corpus, tok, grouper, block_size, masked)
+        if not isinstance(result, (tuple, list)) or len(result) != 2:
+            return fail(
+                f"{what}: prepare_lm_data returned {type(result).__name__}; the task asks for two results."
+            )
+        if not calls or not all(calls):
+            return fail(
+                f"{what}: Dataset.map was {'not called' if not calls else 'called without batched on'}."
+            )
+        problem = _chunks_problem(result[0], corpus, tok, block_size, what)
+        if problem is not None:
+            return problem
+        features = _lm_features(tok, corpus)
+        torch.manual_seed(seed)
+        problem = _batch_problem(result[1](copy.deepcopy(features)), features, tok, masked, what)
+        if problem is not None:
+            return problem
+    return success(
+        "prepare_lm_data tokenizes and groups with batched Dataset.map calls, and its collator builds causal "
+        "(labels = inputs, -100 on padding) or masked (about 15 % selected, mostly [MASK]) batches."
     )
