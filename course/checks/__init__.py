@@ -29,6 +29,7 @@ from typing import Any
 
 from course.checks.base import HINTS, REGISTRY, CheckResult, fail, register, success
 from course.checks.shortcuts import ShortcutUsed
+from course.display import wrap_lines
 
 # One module per notebook, so that each notebook's checks live beside each other.
 CHECK_MODULES = tuple(
@@ -43,6 +44,7 @@ CHECK_MODULES = tuple(
         "trainer",
         "training_loop",
         "lm_data",  # chapter 3
+        "curves",
     )
 )
 
@@ -180,7 +182,7 @@ def check(name: str, *args: Any, **kwargs: Any) -> CheckResult:
         tries.failures += 1
     text, level = _hint_text(result, name, tries)
     tries.max_level = max(tries.max_level, level)
-    print(text)
+    print(wrap_lines(text))
     record = {
         "check": name,
         "passed": bool(result.passed),
