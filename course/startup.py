@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from course.display import wrap_lines
 from course.env import device_name, fast_mode, in_ci, in_colab, in_notebook, is_offline, pick_device
 from course.runtime import quiet_transformers, seed_everything
 
@@ -44,12 +45,14 @@ class Setup:
 def _versions() -> dict[str, str]:
     from importlib import metadata
 
+    from course.env import DISTRIBUTION
+
     found = {}
-    for dist in ("course", "torch", "transformers", "datasets"):
+    for name, dist in (("course", DISTRIBUTION), *((n, n) for n in ("torch", "transformers", "datasets"))):
         try:
-            found[dist] = metadata.version(dist)
+            found[name] = metadata.version(dist)
         except metadata.PackageNotFoundError:
-            found[dist] = "not installed"
+            found[name] = "not installed"
     return found
 
 
@@ -82,7 +85,7 @@ def setup(seed: int = 42, verbose: bool = True) -> Setup:
         offline_home=home,
     )
     if verbose:
-        print(info.report())
+        print(wrap_lines(info.report()))
         if home is not None:
             offline_home.announce(home)
     return info

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from course.display import wrap_lines
 from course.offline import paths
 
 LIBRARIES = ("huggingface_hub", "transformers", "datasets", "evaluate")
@@ -101,5 +102,5 @@ def announce(states: dict[str, str]) -> None:
     if not _announced:
         print("offline stand-ins (model.config.course_standin and dataset.info.description say so too):")
         for line in status(states):
-            print("  " + line)
+            print(wrap_lines("  " + line))
         _announced = True
