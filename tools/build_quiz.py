@@ -9,13 +9,15 @@ them from the student version).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import pprint
+import random
 import subprocess
 import sys
 from pathlib import Path
 
-from course.grading.release import install_cell
+from course.grading.release import Publishing, install_cell
 from course.quiz.bank import LETTERS, answer_hash, seal
 from tools.notebook_cells import code, md, solution, tests, write
 from tools.quiz_source import CHAPTERS, Source
@@ -32,6 +34,18 @@ SECTIONS = {
     "3.4": "A full training loop",
     "3.5": "Understanding learning curves",
 }
+
+
+def arranged(source: Source) -> Source:
+    """The options in a fixed shuffled order (seeded by the question's id), "None of the above" kept last.
+
+    The original course puts the right option second in every question of chapter 3; shuffled, the letter
+    of the right answer is no longer a pattern to learn.
+    """
+    last = [o for o in source.options if o.text.startswith("None of the above")]
+    rest = [o for o in source.options if o not in last]
+    random.Random(f"course-quiz|{source.id}").shuffle(rest)
+    return dataclasses.replace(source, options=tuple(rest + last))
 
 
 def variable(source: Source) -> str:
@@ -174,7 +188,10 @@ def _intro(number: int, sources: list[Source]) -> list:
             "**First cell.** It installs the `course` package when it is missing (in Colab, or on a fresh "
             "machine); then `course.setup()` reports where you run. The quiz needs no model or data."
         ),
-        code(install_cell("course"), tags=["nbval-ignore-output"]),
+        code(
+            install_cell(Publishing.from_pyproject(REPO / "pyproject.toml").pip_source),
+            tags=["nbval-ignore-output"],
+        ),
         md(HOW),
     ]
 
@@ -198,7 +215,8 @@ def notebook_cells(number: int, sources: list[Source]) -> list:
 
 
 def main() -> None:
-    for number, sources in CHAPTERS.items():
+    for number, plain in CHAPTERS.items():
+        sources = [arranged(s) for s in plain]
         bank = write_bank(number, sources)
         subprocess.run([sys.executable, "-m", "ruff", "format", "-q", str(bank)], check=True)
         write(NOTEBOOKS[number], notebook_cells(number, sources))

@@ -34,6 +34,6 @@ __all__ = [
 
 def widget(qid: str):
     """The ipywidgets form of question `qid` (ipywidgets is imported only now)."""
-    from course.quiz.widget import quiz_widget
+    from course.quiz.form import quiz_widget
 
     return quiz_widget(qid)
