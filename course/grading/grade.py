@@ -299,7 +299,10 @@ def run_worker(task: Path, log: Path, hard_limit: float, threads: int) -> dict:
         from course.grading.sandbox import make_cgroups
 
         parent = sandbox.pop("cgroup_parent", "")
-        sandbox["cgroups"] = make_cgroups(f"{parent}/{sandbox['uid']}", sandbox["limits"]) if parent else []
+        sandbox["cpus"] = threads  # its CPU quota: the machine's CPUs shared between the jobs
+        sandbox["cgroups"] = (
+            make_cgroups(f"{parent}/{sandbox['uid']}", sandbox["limits"], threads) if parent else []
+        )
         (task / "task.json").write_text(json.dumps(spec))
     try:
         result = _run_worker(task, log, hard_limit, threads)
@@ -596,7 +599,7 @@ def _grade(
     earlier = cache.earlier_run()
     cache.sweep_temporary()
     course, notebooks_of = prepare_course(out, Path(source_root))
-    batch = discover(submissions_dir, notebooks_of)
+    batch = discover(submissions_dir, notebooks_of, out / "work" / "intake")  # copies, never links
     master = course / "gradebook.db"
     template = out / "work" / "template.db"
     template.parent.mkdir(parents=True, exist_ok=True)
@@ -604,7 +607,7 @@ def _grade(
     gradebook.ensure_students(master, batch.students)
     (out / "logs").mkdir(exist_ok=True)
 
-    outcomes = {s.key: Outcome(s) for s in batch.submissions}
+    outcomes = {s.key: Outcome(s, problems=list(s.intake)) for s in batch.submissions}
     probed_notebooks = {
         (a, n)
         for a, names in notebooks_of.items()
@@ -626,7 +629,10 @@ def _grade(
     for index, sub in enumerate(batch.submissions):
         key = (sub.assignment, sub.notebook)
         wanted = expected_path(course, *key) if key in probed_notebooks else None
-        task = prepare_task(out, course, sub, template, timeout, scan, sandbox_spec(index), wanted)
+        try:  # whatever one submission does to its preparation is that submission's problem
+            task = prepare_task(out, course, sub, template, timeout, scan, sandbox_spec(index), wanted)
+        except Exception as error:  # noqa: BLE001
+            task, sub.problem = None, f"could not be prepared for grading ({type(error).__name__})"
         if task is None:
             outcome = outcomes[sub.key]
             outcome.status = "missing" if sub.problem.startswith("missing") else "invalid"
@@ -777,8 +783,6 @@ def _grade(
     finally:  # on Ctrl-C, grade() stops the workers (runner.close(cancel=True))
         bar.close()
     cache.finish(executed=counts["executed"], cached=counts["cached"])
-    if not keep_work:
-        shutil.rmtree(out / "work", ignore_errors=True)
 
     table = gradebook.scores(master)
     maxima = gradebook.max_scores(master)
@@ -846,5 +850,7 @@ def _grade(
         cluster=cluster_address,
         parent_s=round(counts["parent_s"], 2),
     )
-    report.write_all(run, course)
+    report.write_all(run, course)  # reads the intake copies of the submissions (in OUT/work)
+    if not keep_work:
+        shutil.rmtree(out / "work", ignore_errors=True)
     return run

@@ -4,7 +4,10 @@
   the cell gets an error output saying so, every later code cell a "not run" error (so later tests
   score nothing), and autograding finishes instead of failing the whole notebook. Tests that passed
   before keep their points: they were earned.
-- Runaway output: beyond `max_output_bytes` per cell the rest is dropped, with one line saying so.
+- Runaway output: beyond `max_output_bytes` per cell, or `max_notebook_output_bytes` in the whole
+  notebook, the rest is dropped, with one line saying so (error outputs are kept, shortened: a test
+  cell's error is its verdict; so are a test cell's probes, up to `max_probe_bytes`).
+- A fair timeout: a cell whose kernel waited for a CPU gets one more timeout (course.grading.fairness).
 - Builtins: a pristine copy of `builtins` is taken when the kernel starts; before each test cell it is
   restored and top-level names that shadow builtins (`len = ...`) are hidden, then put back after.
 - The static tampering scan (course.grading.scan) runs on the learner's cells; when it finds
@@ -67,6 +70,15 @@ class GuardedExecute(Execute):
     scan = Bool(True, help="run the static tampering scan and zero tampered notebooks").tag(config=True)
     guard_builtins = Bool(True, help="restore builtins before each test cell").tag(config=True)
     max_output_bytes = Integer(2_000_000, help="output kept per cell; the rest is dropped").tag(config=True)
+    max_notebook_output_bytes = Integer(
+        5_000_000, help="output kept in the whole notebook; the rest is dropped (errors are always kept)"
+    ).tag(config=True)
+    max_probe_bytes = Integer(
+        1_000_000, help="probes kept per test cell apart from the output limits (they decide points)"
+    ).tag(config=True)
+    fair_timeout = Bool(
+        True, help="a cell whose kernel waited for a CPU gets one more timeout (course.grading.fairness)"
+    ).tag(config=True)
     source_notebook = Unicode("", help="the instructor's notebook, whose cells are not scanned").tag(
         config=True
     )
@@ -85,21 +97,60 @@ class GuardedExecute(Execute):
 
     def output(self, outs, msg, display_id, cell_index):
         content = msg.get("content", {})
-        size = len(content.get("text", "")) + sum(len(str(v)) for v in content.get("data", {}).values())
+        if msg.get("msg_type") == "error":  # always kept (a test cell's error is its verdict), but short
+            content["evalue"] = str(content.get("evalue", ""))[:2000]
+            content["traceback"] = [str(t)[:2000] for t in list(content.get("traceback") or [])[:20]]
+            return super().output(outs, msg, display_id, cell_index)
+        size = sum(len(v) if isinstance(v, str) else len(str(v)) for v in content.values())
+        if self._probe_in_test(content, cell_index, size):  # a verdict: never crowded out by other output
+            return super().output(outs, msg, display_id, cell_index)
         used = self._output_bytes.get(cell_index, 0) + size
         self._output_bytes[cell_index] = used
-        if used > self.max_output_bytes:
+        self._notebook_bytes += size
+        if used > self.max_output_bytes or self._notebook_bytes > self.max_notebook_output_bytes:
             if cell_index not in self._truncated:
                 self._truncated.add(cell_index)
+                per_cell = used > self.max_output_bytes
+                limit = self.max_output_bytes if per_cell else self.max_notebook_output_bytes
                 note = new_output(
                     "stream",
                     name="stdout",
-                    text=f"\n... output truncated by the grader after "
-                    f"{self.max_output_bytes:,} characters ...\n",
+                    text=f"\n... output truncated by the grader after {limit:,} characters "
+                    f"{'in this cell' if per_cell else 'in the whole notebook'} ...\n",
                 )
                 outs.append(note)
             return None
         return super().output(outs, msg, display_id, cell_index)
+
+    def _probe_in_test(self, content: dict, cell_index: int, size: int) -> bool:
+        """A probe emitted in a test cell, within `max_probe_bytes` of them per cell."""
+        from course.grading.probe import MIME
+
+        if MIME not in (content.get("data") or {}) or not utils.is_grade(self.nb.cells[cell_index]):
+            return False
+        used = self._probe_bytes.get(cell_index, 0) + size
+        self._probe_bytes[cell_index] = used
+        return used <= self.max_probe_bytes
+
+    async def _async_handle_timeout(self, timeout: int, cell=None):
+        """At its timeout, a cell whose kernel waited for a CPU gets one more (course.grading.fairness)."""
+        from course.grading import fairness
+
+        if self.fair_timeout and self._cell_waits is not None and not self._extended:
+            waited = fairness.starved(timeout, self._cell_waits, self.km)
+            if waited:
+                self._extended = True
+                self.log.warning(
+                    "the kernel waited %.1f s for a CPU: one more %s s before interrupting", waited, timeout
+                )
+                return None
+        return await super()._async_handle_timeout(timeout, cell)
+
+    def _start_cell(self) -> None:
+        from course.grading import fairness
+
+        self._extended = False
+        self._cell_waits = fairness.waits(fairness.kernel_pids(self.km)) if self.fair_timeout else None
 
     def preprocess(self, nb, resources=None, km=None):
         from nbclient import NotebookClient
@@ -117,7 +168,10 @@ class GuardedExecute(Execute):
             "execute_s": 0.0,
         }
         self._output_bytes: dict[int, int] = {}
+        self._notebook_bytes = 0
+        self._probe_bytes: dict[int, int] = {}
         self._truncated: set[int] = set()
+        self._cell_waits, self._extended = None, False
 
         NotebookClient.__init__(self, nb, km)
         # The learner's notebook metadata names the kernel; the grader does not let it choose.
@@ -146,6 +200,7 @@ class GuardedExecute(Execute):
                 try:
                     if guard and is_test:
                         self.silent(GUARD_ENTER)
+                    self._start_cell()
                     self.preprocess_cell(cell, resources, index)
                     if guard and is_test:
                         self.silent(GUARD_LEAVE)
@@ -250,11 +305,13 @@ def hidden_test_lines(source_notebook: str, minimum: int = 12) -> set[str]:
 
 
 class RedactHiddenTests(Preprocessor):
-    """Feedback: an output that quotes a line of a hidden test is replaced by a note.
+    """Feedback: an output (or attachment) that quotes a line of a hidden test is replaced by a note.
 
     A learner's code runs in the same kernel as the hidden tests, so it can print their source (from
-    IPython's history, a traceback, a frame); this catches every verbatim copy. Encoded copies are not
-    caught: that needs the tests to run outside the kernel.
+    IPython's history, a traceback, a frame). This catches verbatim copies and the encodings a notebook
+    carries anyway: base64 (plain, URL-safe, line-wrapped, zlib-compressed inside; images are base64
+    too), hexadecimal and reversed text (course.grading.sanitize.decodings). Other encodings are not
+    caught: the points never depend on it (they are decided outside the kernel).
     """
 
     enabled = Bool(True).tag(config=True)
@@ -268,10 +325,17 @@ class RedactHiddenTests(Preprocessor):
         return super().preprocess(nb, resources)
 
     def _quotes(self, text: str) -> bool:
-        return any(line in text for line in self._lines)
+        from course.grading.sanitize import decodings
+
+        return any(line in form for form in decodings(text) for line in self._lines)
 
     def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type != "code" or not self._lines:
+        if not self._lines:
+            return cell, resources
+        attachments = cell.get("attachments") or {}
+        for name in [n for n, a in attachments.items() if self._quotes(str(a))]:
+            del attachments[name]
+        if cell.cell_type != "code":
             return cell, resources
         outputs = []
         for output in cell.get("outputs", []):

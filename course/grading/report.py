@@ -260,7 +260,7 @@ def class_rows(run, course: Path) -> list[dict]:
         row = o.as_dict()
         row["hints"], row["answers"] = [], {}
         path = getattr(o.submission, "path", None)
-        raw = _json_notebook(Path(path)) if path and o.status != "missing" else None
+        raw = _json_notebook(Path(path)) if path and o.status not in ("missing", "invalid") else None
         if raw is not None:
             key = (o.submission.assignment, o.submission.notebook)
             if key not in releases:
@@ -505,7 +505,9 @@ def write_class_report(
         rows = [o.as_dict() for o in rows.outcomes]
     report = build_class_report(rows, course or Path(path).parent / "nbgrader", settings)
     problems = [(f"{r['student']}/{r['assignment']}/{r['notebook']}", p) for r in rows for p in r["problems"]]
-    Path(path).write_text(render_class_report(report, problems))
+    from course.grading.sanitize import clean_html
+
+    Path(path).write_text(clean_html(render_class_report(report, problems)))
     return report
 
 
@@ -529,7 +531,13 @@ def recompute(out: Path, **overrides) -> list[str]:
 
 
 def write_feedback(run, course: Path, out: Path) -> None:
-    """OUT/feedback/<student>/: nbgrader's feedback HTML per notebook and an index with scores."""
+    """OUT/feedback/<student>/: nbgrader's feedback HTML per notebook and an index with scores.
+
+    The per-notebook pages were sanitized by the worker that wrote them (course.grading.sanitize);
+    the index is sanitized here.
+    """
+    from course.grading.sanitize import clean_html
+
     for student, row in sorted(_by_student(run.outcomes).items()):
         folder = out / "feedback" / student
         folder.mkdir(parents=True, exist_ok=True)
@@ -549,10 +557,12 @@ def write_feedback(run, course: Path, out: Path) -> None:
         total = sum(o.score for o in row.values())
         possible = sum(o.max_score for o in row.values())
         (folder / "index.html").write_text(
-            f"<!doctype html><meta charset='utf-8'><title>Feedback: {html.escape(student)}</title>"
-            f"<style>{STYLE}</style><h1>Feedback for {html.escape(student)}</h1>"
-            f"<p>Total: {_fmt(total)} / {_fmt(possible)}</p><table><tr><th>assignment</th><th>notebook</th>"
-            f"<th>score</th></tr>{''.join(items)}</table>"
+            clean_html(
+                f"<!doctype html><meta charset='utf-8'><title>Feedback: {html.escape(student)}</title>"
+                f"<style>{STYLE}</style><h1>Feedback for {html.escape(student)}</h1>"
+                f"<p>Total: {_fmt(total)} / {_fmt(possible)}</p><table><tr><th>assignment</th>"
+                f"<th>notebook</th><th>score</th></tr>{''.join(items)}</table>"
+            )
         )
 
 

@@ -42,6 +42,8 @@ from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 from traitlets import Bool, Dict, Integer, Unicode
 from traitlets.config import Configurable
 
+from course.grading import ipc
+
 SCRATCH = "/tmp"
 KERNEL_DIR = f"{SCRATCH}/.kernel"
 CONNECTION = f"{KERNEL_DIR}/connection.json"
@@ -102,7 +104,7 @@ class Sandbox(Configurable):
     total_memory_mb = Integer(
         3072, help="resident memory of the whole sandbox, its /tmp included, MiB (cgroup; when available)"
     ).tag(config=True)
-    processes = Integer(256, help="processes and threads of the sandbox's user (prlimit --nproc)").tag(
+    processes = Integer(64, help="processes and threads of the sandbox's user (prlimit --nproc)").tag(
         config=True
     )
     file_mb = Integer(512, help="largest file the kernel may write, MiB (prlimit --fsize)").tag(config=True)
@@ -436,16 +438,33 @@ def _v2_root() -> Path | None:
     return None
 
 
-def _cgroup_settings(limits: dict) -> dict[str, dict[str, int]]:
+CPU_PERIOD_US = 100_000
+
+
+def _cgroup_settings(limits: dict, cpus: int | None = None) -> dict[str, dict[str, int | str]]:
+    """What each controller's files get: memory and pids caps, and a CPU share with an optional quota.
+
+    Every sandbox has the same CPU weight, so the scheduler splits the CPUs evenly between the sandboxes
+    (a submission that starts 100 busy processes gets one sandbox's share, not 100 processes' worth);
+    with `cpus` the sandbox may also use at most that many CPUs' time (a quota per period).
+    """
     memory, processes = int(limits["total_memory_mb"]) * MiB, int(limits["processes"])
+    quota = int(cpus) * CPU_PERIOD_US if cpus else -1
     return {
         "v1-memory": {"memory.limit_in_bytes": memory, "memory.memsw.limit_in_bytes": memory},
         "v1-pids": {"pids.max": processes},
-        "v2": {"memory.max": memory, "memory.swap.max": 0, "pids.max": processes},
+        "v1-cpu": {"cpu.shares": 1024, "cpu.cfs_period_us": CPU_PERIOD_US, "cpu.cfs_quota_us": quota},
+        "v2": {
+            "memory.max": memory,
+            "memory.swap.max": 0,
+            "pids.max": processes,
+            "cpu.weight": 100,
+            "cpu.max": f"{quota if quota > 0 else 'max'} {CPU_PERIOD_US}",
+        },
     }
 
 
-def _create(folder: Path, values: dict[str, int]) -> bool:
+def _create(folder: Path, values: dict) -> bool:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for key, value in values.items():
@@ -456,21 +475,36 @@ def _create(folder: Path, values: dict[str, int]) -> bool:
         return False
 
 
-def _make(name: str, limits: dict) -> list[str]:
-    settings = _cgroup_settings(limits)
+def _run_share(root: Path, name: str) -> None:
+    """The run's parent cgroup competes with the rest of the machine like one busy process per CPU."""
+    try:
+        (root / name.split("/")[0] / "cpu.shares").write_text(str(1024 * (os.cpu_count() or 1)))
+    except OSError:
+        pass
+
+
+def _make(name: str, limits: dict, cpus: int | None = None) -> list[str]:
+    settings = _cgroup_settings(limits, cpus)
     made = []
     for controller in ("memory", "pids"):
         root = _v1_root(controller)
         if root is not None and _create(root / name, settings[f"v1-{controller}"]):
             made.append(str(root / name / "cgroup.procs"))
     if made:
+        root = _v1_root("cpu")  # the CPU share where the cpu controller is writable too
+        if root is not None and _create(root / name, settings["v1-cpu"]):
+            _run_share(root, name)
+            made.append(str(root / name / "cgroup.procs"))
         return made
     root = _v2_root()
     if root is not None:
         parent = root / name.split("/")[0]
         try:
             parent.mkdir(exist_ok=True)
-            (parent / "cgroup.subtree_control").write_text("+memory +pids")
+            try:
+                (parent / "cgroup.subtree_control").write_text("+memory +pids +cpu")
+            except OSError:
+                (parent / "cgroup.subtree_control").write_text("+memory +pids")
         except OSError:
             return []
         if _create(root / name, settings["v2"]):
@@ -478,13 +512,14 @@ def _make(name: str, limits: dict) -> list[str]:
     return []
 
 
-def ensure_cgroups(cgroups, limits: dict) -> None:
+def ensure_cgroups(cgroups, limits: dict, cpus: int | None = None) -> None:
     """Re-create a task's cgroup folders if they are gone (a restarted kernel, after a sweep removed them)."""
-    settings = _cgroup_settings(limits)
+    settings = _cgroup_settings(limits, cpus)
     for procs in cgroups:
         folder = Path(procs).parent
         if not folder.is_dir():
-            kind = "v1-memory" if "/memory/" in procs else "v1-pids" if "/pids/" in procs else "v2"
+            kinds = {"/memory/": "v1-memory", "/pids/": "v1-pids", "/cpu/": "v1-cpu"}
+            kind = next((k for part, k in kinds.items() if part in procs), "v2")
             _create(folder, settings[kind])
 
 
@@ -504,15 +539,16 @@ def cgroups_work(parent: str, limits: dict) -> bool:
     return _CGROUPS_WORK[parent]
 
 
-def make_cgroups(name: str, limits: dict) -> list[str]:
-    """Memory and pids cgroups for one task (`name` is "<run parent>/<task>"); their cgroup.procs files.
+def make_cgroups(name: str, limits: dict, cpus: int | None = None) -> list[str]:
+    """Memory, pids and cpu cgroups for one task (`name` is "<run parent>/<task>"); their cgroup.procs.
 
-    v1 (a memory and a pids hierarchy) or v2 (the unified one); empty when neither can be used, and
-    the sandbox then relies on its prlimit limits alone.
+    v1 (a memory, a pids and, where writable, a cpu hierarchy) or v2 (the unified one); empty when
+    neither can be used, and the sandbox then relies on its prlimit limits alone. `cpus`: the most
+    CPUs' time the sandbox may use (a quota); every sandbox has the same CPU weight either way.
     """
     if not cgroups_work(name.split("/")[0], limits):
         return []
-    return _make(name, limits)
+    return _make(name, limits, cpus)
 
 
 def processes_of(uid: int | None = None, cgroups=()) -> list[int]:
@@ -580,7 +616,7 @@ def sweep(uid: int | None, cgroups=()) -> list[int]:
 
 
 def remove_cgroup_parent(name: str) -> None:
-    roots = [_v1_root("memory"), _v1_root("pids"), _v2_root()]
+    roots = [_v1_root("memory"), _v1_root("pids"), _v1_root("cpu"), _v2_root()]
     for root in filter(None, roots):
         try:
             (root / name).rmdir()
@@ -650,17 +686,25 @@ class SandboxProvisioner(LocalProvisioner):
                 env[name] = os.environ[name]
         if "OMP_NUM_THREADS" in env:  # tokenizers' thread pool, which would use every core, counts too
             env.setdefault("RAYON_NUM_THREADS", env["OMP_NUM_THREADS"])
-        ensure_cgroups(km.spec.get("cgroups", []), km.spec["limits"])
+        ensure_cgroups(km.spec.get("cgroups", []), km.spec["limits"], km.spec.get("cpus"))
         kwargs["cmd"] = command(
             view, km.spec["limits"], int(km.spec["uid"]), private, argv, km.spec.get("cgroups", [])
         )
         kwargs["env"] = env
         kwargs["cwd"] = str(private)
         kwargs["independent"] = True  # no JPY_PARENT_PID: inside, the parent is the sandbox's init (pid 1)
+        # stdio: /dev/null and a pipe the worker drains (course.grading.ipc), never the worker's log file
+        self._output, write = ipc.kernel_pipe()
+        kwargs.update(stdin=subprocess.DEVNULL, stdout=write, stderr=write, close_fds=True)
+        self._write_end = write
         return kwargs
 
     async def launch_kernel(self, cmd, **kwargs):
-        info = await super().launch_kernel(cmd, **kwargs)
+        try:
+            info = await super().launch_kernel(cmd, **kwargs)
+        finally:
+            os.close(self._write_end)
+        ipc.drain(self._output)
         deadline = time.monotonic() + 30
         while self.init_pid is None and time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -674,9 +718,25 @@ class SandboxProvisioner(LocalProvisioner):
         if self.init_pid is None:
             raise RuntimeError("the sandbox did not start within 30 s")
         info = dict(info)
-        info["ip"] = f"/proc/{self.init_pid}/root{IPC}"
+        info["ip"] = await self._pinned(info)
         self.connection_info = info
         return info
+
+    async def _pinned(self, info: dict) -> str:
+        """The `ip` through which the worker reaches the kernel's sockets (see course.grading.ipc)."""
+        import asyncio
+
+        ports = [int(info[f"{name}_port"]) for name in ("shell", "iopub", "stdin", "control", "hb")]
+        owner = int(self.parent.spec["uid"]) if os.geteuid() == 0 else os.geteuid()
+        root = f"/proc/{self.init_pid}/root"
+        folder, prefix = os.path.split(IPC)
+        loop = asyncio.get_running_loop()
+        self._pins = await loop.run_in_executor(
+            None,
+            lambda: ipc.pin_sockets(root, folder, prefix, ports, owner, lambda: self.process.poll() is None),
+        )
+        ip, self._links = ipc.link_pins(self._pins)
+        return ip
 
     def _inside(self) -> list[int]:
         return _descendants(self.init_pid) if self.init_pid else []
@@ -740,6 +800,9 @@ class SandboxProvisioner(LocalProvisioner):
 
     async def cleanup(self, restart: bool = False) -> None:
         await self.kill()
+        ipc.close_pins(getattr(self, "_pins", {}))
+        ipc.remove_links(getattr(self, "_links", None))
+        self._links = None
         await super().cleanup(restart)
 
 
@@ -805,7 +868,11 @@ def run_inside(
 
 def describe(limits: dict, cgroups: bool) -> str:
     """The limits in words, for the summary."""
-    total = f"{limits['total_memory_mb']} MiB in all" if cgroups else "no cap in all (no usable cgroups)"
+    total = (
+        f"{limits['total_memory_mb']} MiB in all, an equal CPU share"
+        if cgroups
+        else "no cap in all and no CPU share (no usable cgroups)"
+    )
     return (
         f"{limits['memory_mb']} MiB address space per process, {total}, {limits['processes']} processes, "
         f"files up to {limits['file_mb']} MiB, {limits['cpu_s']} s CPU, /tmp {limits['scratch_mb']} MiB"

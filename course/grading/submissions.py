@@ -12,12 +12,13 @@ trusted: the grader runs the notebook itself).
 from __future__ import annotations
 
 import json
-import re
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-MAX_BYTES = 200 * 1024 * 1024
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}$")
+MAX_BYTES = 100 * 1024 * 1024  # a submitted notebook, stored outputs included
+MAX_CLEAN_BYTES = 16 * 1024 * 1024  # ... once its outputs are cleared (sources, metadata, attachments)
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Submission:
     problem: str = ""
     timestamp: Path | None = None
     notes: list[str] = field(default_factory=list)
+    intake: list[str] = field(default_factory=list)  # what was refused but did not stop grading
 
     @property
     def key(self) -> str:
@@ -47,35 +49,105 @@ class Batch:
         return sorted({s.student for s in self.submissions})
 
 
-def discover(root: Path, expected: dict[str, list[str]]) -> Batch:
-    """Every (student, assignment, notebook) to grade; `expected` maps assignment -> notebook ids."""
+def discover(root: Path, expected: dict[str, list[str]], intake: Path | None = None) -> Batch:
+    """Every (student, assignment, notebook) to grade; `expected` maps assignment -> notebook ids.
+
+    SUBMITTED is hostile input (course.grading.intake): nothing under it is followed or opened unless it
+    is a folder or a regular file; the accepted bytes are copied to `intake` (default: a new temporary
+    folder), and each Submission's `path` and `timestamp` name those copies.
+    """
+    import tempfile
+
+    from course.grading import intake as safe
+
     batch = Batch()
-    root = Path(root)
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        if not STUDENT_ID.match(folder.name):
-            batch.notes.append(f"{folder.name!r}: not a usable student id (letters, digits, _.@+-); skipped")
-            continue
-        assignments = sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
-        for name in assignments:
-            if name not in expected:
-                batch.notes.append(f"{folder.name}: unknown assignment {name!r} ignored")
+    intake = Path(intake) if intake is not None else Path(tempfile.mkdtemp(prefix="course-intake-"))
+    root_fd = os.open(Path(root), os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)  # the instructor's path
+    try:
+        for name, mode in sorted(safe.entries(root_fd).items()):
+            problem = safe.name_problem(name)
+            if problem:
+                batch.notes.append(f"{name!r}: {problem}; skipped (nothing graded, no row)")
                 continue
-            directory = folder / name
-            stamp = directory / "timestamp.txt"
-            known = set(expected[name])
-            for extra in sorted(p.stem for p in directory.glob("*.ipynb") if p.stem not in known):
-                batch.notes.append(f"{folder.name}/{name}: {extra}.ipynb is not in the assignment; ignored")
-            for notebook in expected[name]:
-                path = directory / f"{notebook}.ipynb"
-                sub = Submission(folder.name, name, notebook, timestamp=stamp if stamp.is_file() else None)
-                if path.is_file():
-                    sub.path = path
-                else:
-                    sub.problem = "missing: no such notebook in the submission"
-                batch.submissions.append(sub)
-        if not any(s.student == folder.name for s in batch.submissions):
-            batch.notes.append(f"{folder.name}: no assignment folder to grade")
+            if stat.S_ISREG(mode):
+                batch.notes.append(f"{name}: a file, not a student folder; ignored")
+                continue
+            try:
+                fd = safe.open_folder(name, root_fd)
+            except safe.Refused as refused:
+                _refuse_all(batch, name, expected, f"the student folder is {refused}")
+                continue
+            try:
+                _student(batch, name, fd, expected, intake / name)
+            finally:
+                os.close(fd)
+            if not any(s.student == name for s in batch.submissions):
+                batch.notes.append(f"{name}: no assignment folder to grade")
+    finally:
+        os.close(root_fd)
     return batch
+
+
+def _refuse_all(batch: Batch, student: str, expected: dict[str, list[str]], why: str) -> None:
+    for assignment, notebooks in sorted(expected.items()):
+        for notebook in notebooks:
+            batch.submissions.append(Submission(student, assignment, notebook, problem=why))
+
+
+def _student(batch: Batch, student: str, fd: int, expected: dict[str, list[str]], intake: Path) -> None:
+    from course.grading import intake as safe
+
+    for name, mode in sorted(safe.entries(fd).items()):
+        if name not in expected:
+            if not stat.S_ISREG(mode):
+                batch.notes.append(f"{student}: unknown assignment {name!r} ignored")
+            continue
+        try:
+            folder = safe.open_folder(name, fd)
+        except safe.Refused as refused:
+            subs = [
+                Submission(student, name, n, problem=f"the assignment folder is {refused}")
+                for n in expected[name]
+            ]
+            batch.submissions += subs
+            continue
+        try:
+            batch.submissions += _assignment(batch, student, name, folder, expected[name], intake / name)
+        finally:
+            os.close(folder)
+
+
+def _assignment(
+    batch: Batch, student: str, assignment: str, fd: int, notebooks: list[str], intake: Path
+) -> list[Submission]:
+    from course.grading import intake as safe
+
+    found = safe.entries(fd)
+    for extra in sorted(n for n in found if n.endswith(".ipynb") and n[: -len(".ipynb")] not in notebooks):
+        batch.notes.append(f"{student}/{assignment}: {extra!r} is not in the assignment; ignored")
+    stamp, warnings = None, []
+    if "timestamp.txt" in found:
+        try:
+            data = safe.read_regular("timestamp.txt", fd, safe.TIMESTAMP_BYTES)
+            why = safe.check_timestamp(data)
+            if why:
+                raise safe.Refused(why)
+            stamp = safe.keep(data, intake / "timestamp.txt")
+        except safe.Refused as refused:
+            warnings.append(f"timestamp.txt is {refused}; graded without a submission time")
+    subs = []
+    for notebook in notebooks:
+        sub = Submission(student, assignment, notebook, timestamp=stamp, intake=list(warnings))
+        filename = f"{notebook}.ipynb"
+        if filename not in found:
+            sub.problem = "missing: no such notebook in the submission"
+        else:
+            try:
+                sub.path = safe.copy_regular(filename, fd, MAX_BYTES, intake / filename)
+            except safe.Refused as refused:
+                sub.problem = f"{filename} is {refused}"
+        subs.append(sub)
+    return subs
 
 
 def _relevant(meta: dict) -> dict:
@@ -120,36 +192,76 @@ def prescreen(submission: Submission, destination: Path, reference: Path | None 
     """Copy a gradable notebook to `destination` with outputs cleared; else set `problem`, return False.
 
     With `reference` (the released notebook), its nbgrader metadata is restored (`restore_metadata`);
-    the changes are listed in `submission.notes`.
+    the changes are listed in `submission.notes`. Limits come first (course.grading.intake): bytes,
+    nesting depth and the number of JSON values before parsing, cells and outputs after, and the size
+    once outputs are cleared; any error on the way is this submission's problem, never the run's.
     """
-    import nbformat
-
     if submission.problem or submission.path is None:
         return False
-    size = submission.path.stat().st_size
-    if size > MAX_BYTES:
-        submission.problem = f"too large to grade ({size / 2**20:.0f} MB > {MAX_BYTES // 2**20} MB)"
-        return False
     try:
-        raw = json.loads(submission.path.read_bytes())
-    except (ValueError, UnicodeDecodeError) as error:
-        submission.problem = f"not valid JSON ({str(error)[:80]})"
-        return False
-    try:
-        if not isinstance(raw, dict) or "cells" not in raw:
-            raise ValueError("no cells")
-        notebook = nbformat.reads(json.dumps(raw), as_version=4)
-        for cell in notebook.cells:
-            if cell.get("cell_type") == "code":
-                cell.outputs = []
-                cell.execution_count = None
+        notebook = _parse(submission)
+        if notebook is None:
+            return False
         if reference is not None:
+            import nbformat
+
             submission.notes = restore_metadata(notebook, nbformat.read(reference, as_version=4))
-        nbformat.validate(notebook)
+        _validate(notebook)
     except Exception as error:  # noqa: BLE001 - anything unreadable is the submission's problem
         first = (str(error).splitlines() or [""])[0][:80]
         submission.problem = f"not a valid notebook ({type(error).__name__}: {first})"
         return False
     destination.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, destination)
+    destination.write_text(notebook_text(notebook), encoding="utf-8")
     return True
+
+
+def _validate(notebook) -> None:
+    import nbformat
+
+    nbformat.validate(notebook)
+
+
+def notebook_text(notebook) -> str:
+    import nbformat
+
+    return nbformat.writes(notebook)
+
+
+def _parse(submission: Submission):
+    """The submitted notebook, outputs cleared, or None with `submission.problem` set."""
+    import nbformat
+
+    from course.grading import intake as safe
+
+    data = submission.path.read_bytes() if submission.path.stat().st_size <= MAX_BYTES else None
+    if data is None:
+        submission.problem = f"too large to grade (> {MAX_BYTES // 2**20} MiB)"
+        return None
+    problem = safe.structure_problem(data)
+    if problem:
+        submission.problem = f"not gradable: {problem}"
+        return None
+    try:
+        raw = json.loads(data)
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
+        submission.problem = f"not valid JSON ({str(error)[:80]})"
+        return None
+    del data
+    if not isinstance(raw, dict) or "cells" not in raw:
+        raise ValueError("no cells")
+    problem = safe.counts_problem(raw)
+    if problem:
+        submission.problem = f"not gradable: {problem}"
+        return None
+    for cell in raw["cells"]:
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    text = json.dumps(raw)
+    if len(text) > MAX_CLEAN_BYTES:
+        submission.problem = (
+            f"too large to grade once its outputs are cleared ({len(text) / 2**20:.0f} MiB > "
+            f"{MAX_CLEAN_BYTES // 2**20} MiB)"
+        )
+        return None
+    return nbformat.reads(text, as_version=4)

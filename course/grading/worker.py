@@ -155,6 +155,9 @@ def run(task_file: Path) -> dict:
     if result["status"] == "graded" and task.get("feedback", True):
         try:  # the points are earned; feedback that cannot be written must not take them away
             run_converter(GenerateFeedback, config, **ids)
+            from course.grading.sanitize import clean_tree
+
+            clean_tree(course_dir / "feedback")  # no script, handler or javascript: link reaches a browser
         except Exception as error:  # noqa: BLE001
             result["feedback_error"] = f"{type(error).__name__}: {error}"[:300]
     usage = course_dir / ".kernel" / "usage.json"
