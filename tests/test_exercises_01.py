@@ -41,7 +41,64 @@ def to_predictions(label: str, score: str, rows: str = "for row in probabilities
     )
 
 
+MY_TEXTS = '["Trains were late all week, and nobody told us why.", "A delightful surprise."]'
+
+
+def by_hand(body: str, texts: str = MY_TEXTS, results: str = "classifier(my_texts)") -> str:
+    """The try-it-out cell: `by_hand` with `body`, then the learner's texts and the pipeline's results."""
+    return (
+        "def by_hand(texts, tokenizer, model):\n"
+        f"{body}"
+        "\n\nmy_texts, my_results = [], None\n"
+        f"my_texts = {texts}\n"
+        f"my_results = {results}\n"
+    )
+
+
+ENCODE = '    encoded = tokenizer(texts, padding=True, truncation=True, return_tensors="pt")\n'
+
+
+def steps(
+    call: str = "model(**encoded).logits",
+    probabilities: str = "torch.softmax(logits, dim=-1)",
+    label: str = "model.config.id2label[best]",
+    score: str = "row[best].item()",
+) -> str:
+    """by_hand's body: the three stages, with one of them changed."""
+    return (
+        ENCODE
+        + f"    with torch.no_grad():\n        logits = {call}\n"
+        + f"    rows = {probabilities}\n"
+        + "    answers = []\n    for row in rows:\n        best = int(row.argmax())\n"
+        + f'        answers.append({{"label": {label}, "score": {score}}})\n    return answers\n'
+    )
+
+
 ANSWERS = {
+    "try_by_hand_solution": [
+        ("no attention mask", by_hand(steps(call='model(input_ids=encoded["input_ids"]).logits'))),
+        (
+            "the pipeline itself inside by_hand",
+            by_hand('    return pipeline("sentiment-analysis", model=model, tokenizer=tokenizer)(texts)\n'),
+        ),
+        (
+            "the notebook's model, not the one given",
+            by_hand(steps(call="classifier_model(**encoded).logits")),
+        ),
+        ("tensor scores", by_hand(steps(score="row[best]"))),
+        ("sigmoid, not softmax", by_hand(steps(probabilities="torch.sigmoid(logits)"))),
+        ("label names hard-coded", by_hand(steps(label='["NEGATIVE", "POSITIVE"][best % 2]'))),
+        (
+            "the course's sentences, not texts of one's own",
+            by_hand(steps(), texts="list(raw_inputs)"),
+        ),
+        ("one text only", by_hand(steps(), texts='["Just one text."]')),
+        (
+            "unanswered (the student stub)",
+            "def by_hand(texts, tokenizer, model):\n    raise NotImplementedError()\n\n\n"
+            "my_texts, my_results = [], None\nraise NotImplementedError()\n",
+        ),
+    ],
     "ex1_batch_solution": [
         (
             "padding to max_length",

@@ -11,7 +11,7 @@ left in or sliced off by position.
 from __future__ import annotations
 
 import pytest
-from exercise_harness import define, exercise_tests
+from exercise_harness import define, exercise_tests, unanswered
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 
@@ -54,7 +54,39 @@ def round_trip(encode: str = RIGHT_ENCODE, decode: str = RIGHT_DECODE) -> str:
     return f"{encode}\n\n{decode}\n"
 
 
+ids_by_hand = define("ids_by_hand", "sentences, tokenizer")
+
 ANSWERS = {
+    "try_ids_solution": [
+        (
+            "the one-call encoding without special tokens",
+            ids_by_hand('return tokenizer(sentences, add_special_tokens=False)["input_ids"]'),
+        ),
+        (
+            "the one-call encoding with its special tokens",
+            ids_by_hand('return tokenizer(sentences)["input_ids"]'),
+        ),
+        (
+            "words split on spaces, then converted",
+            ids_by_hand("return [tokenizer.convert_tokens_to_ids(s.lower().split()) for s in sentences]"),
+        ),
+        (
+            "the notebook's tokenizer, not the one given",
+            ids_by_hand(
+                "return [tokenizer.convert_tokens_to_ids(tokenizer.tokenize(s)) for s in sentences]",
+                params="sentences, given_tokenizer",
+            ),
+        ),
+        ("tokens, not ids", ids_by_hand("return [tokenizer.tokenize(s) for s in sentences]")),
+        (
+            "one list for all the sentences",
+            ids_by_hand(
+                "return tokenizer.convert_tokens_to_ids("
+                "[t for s in sentences for t in tokenizer.tokenize(s)])"
+            ),
+        ),
+        unanswered("ids_by_hand(sentences, tokenizer)"),
+    ],
     "ex1_word_solution": [
         ("split on spaces", word("return text.lower().split()")),
         ("not lowercased", word(r'return re.findall(r"\w+|[^\w\s]", text)')),

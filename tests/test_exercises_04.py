@@ -12,7 +12,7 @@ no truncation, truncation by slicing, lists instead of tensors.
 from __future__ import annotations
 
 import pytest
-from exercise_harness import define, exercise_tests
+from exercise_harness import define, exercise_tests, unanswered
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 
@@ -43,7 +43,82 @@ def run(call: str, returned: str = "out.logits, out.hidden_states[-1]") -> str:
 truncated = define("encode_truncated", "texts, tokenizer, max_length")
 
 
+logits_twice = define("logits_twice", "ids, model")
+
+
+def twice(batch: str, returned: str = "output.logits", params: str = "ids, model") -> str:
+    body = (
+        f"    with torch.no_grad():\n        output = model(torch.tensor({batch}))\n    return {returned}\n"
+    )
+    return logits_twice(body, params=params)
+
+
+def padded(
+    rows: str = "row + [fill] * (width - len(row))",
+    mask: str = "[1] * len(row) + [0] * (width - len(row))",
+    call: str = "model(padded, attention_mask=mask)",
+    fill: str = "tokenizer.pad_token_id",
+    params: str = "sentences, tokenizer, model",
+) -> str:
+    """padded_by_hand with one of its steps changed."""
+    return (
+        f"def padded_by_hand({params}):\n"
+        "    rows = [tokenizer.convert_tokens_to_ids(tokenizer.tokenize(text)) for text in sentences]\n"
+        "    width = max(len(row) for row in rows)\n"
+        f"    fill = {fill}\n"
+        f"    padded = torch.tensor([{rows} for row in rows])\n"
+        f"    mask = torch.tensor([{mask} for row in rows])\n"
+        f"    with torch.no_grad():\n        scores = {call}.logits\n"
+        "    return padded, mask, scores\n"
+    )
+
+
 ANSWERS = {
+    "try_twice_solution": [
+        ("one row, not two", twice("[ids]")),
+        ("the ids concatenated into one row", twice("[ids + ids]")),
+        ("no batch dimension", twice("ids")),
+        ("probabilities, not logits", twice("[ids, ids]", returned="output.logits.softmax(dim=-1)")),
+        ("the notebook's model, not the one given", twice("[ids, ids]", params="ids, given_model")),
+        (
+            "each copy run alone, then stacked",
+            logits_twice(
+                "    with torch.no_grad():\n"
+                "        return torch.cat([model(torch.tensor([ids])).logits for _ in range(2)])\n"
+            ),
+        ),
+        unanswered("logits_twice(ids, model)"),
+    ],
+    "try_padded_solution": [
+        ("padded with 0, not the tokenizer's padding id", padded(fill="0")),
+        (
+            "the mask read from the ids (ids != pad_token_id)",
+            padded(mask="[int(i != fill) for i in row + [fill] * (width - len(row))]"),
+        ),
+        ("no attention mask", padded(call="model(padded)")),
+        (
+            "padded on the left",
+            padded(
+                rows="[fill] * (width - len(row)) + row", mask="[0] * (width - len(row)) + [1] * len(row)"
+            ),
+        ),
+        (
+            "each sentence run alone, then stacked",
+            padded(call="torch.cat([model(torch.tensor([row])).logits for row in rows])").replace(
+                "scores = torch.cat([model(torch.tensor([row])).logits for row in rows]).logits",
+                "scores = torch.cat([model(torch.tensor([row])).logits for row in rows])",
+            ),
+        ),
+        (
+            "the tokenizer's own padding, without special tokens",
+            "def padded_by_hand(sentences, tokenizer, model):\n"
+            '    batch = tokenizer(sentences, padding=True, add_special_tokens=False, return_tensors="pt")\n'
+            "    with torch.no_grad():\n        scores = model(**batch).logits\n"
+            '    return batch["input_ids"], batch["attention_mask"], scores\n',
+        ),
+        ("the notebook's model, not the one given", padded(params="sentences, tokenizer, given_model")),
+        unanswered("padded_by_hand(sentences, tokenizer, model)"),
+    ],
     "ex1_batch_dim_solution": [
         ("no batch dimension", as_batch("return torch.tensor(ids)")),
         ("batch dimension last", as_batch("return torch.tensor(ids).unsqueeze(1)")),
