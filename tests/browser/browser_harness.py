@@ -49,7 +49,7 @@ ERROR_RE = re.compile(
 STDERR_MIME = "application/vnd.jupyter.stderr"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 PASSED, NOT_YET = "[PASSED]", "[NOT YET]"
-SELF_CHECK_RE = re.compile(r"\bcourse\.check\(")
+SELF_CHECK_RE = re.compile(r"\bcourse\.check(_quiz)?\(")  # course.check_quiz: the quiz notebooks
 TYPED_TEXT = "Hugging Face tokenizers split unbelievable words"
 
 
@@ -308,7 +308,7 @@ def nbgrader(cell: dict) -> dict:
 
 
 def is_self_check(cell: dict) -> bool:
-    """A learner's self-check: a code cell calling course.check(...), not an autograded test cell."""
+    """A learner's self-check: a code cell calling course.check(...) or .check_quiz(...), not a test cell."""
     meta = nbgrader(cell)
     return (
         cell["cell_type"] == "code"
