@@ -371,5 +371,272 @@ def test_padding_stats_and_plot():
         padding_stats([10, 200], max_length=128)
 
 
+# ---- the Try it out tasks (try_label_of, try_apart_and_pair, try_preprocess_sst2, try_preprocess_glue)
+
+
+@pytest.fixture(scope="module")
+def mrpc():
+    from datasets import load_dataset
+
+    return load_dataset("nyu-mll/glue", "mrpc")
+
+
+def _label_of(dataset, index):
+    number = dataset[index]["label"]
+    return number, dataset.features["label"].int2str(number)
+
+
+def test_label_of_right_answer_passes(mrpc):
+    passed, message = _verdict("try_label_of", _label_of, mrpc)
+    assert passed, message
+
+
+def test_telling_indices_show_every_mistake():
+    from course.checks.processing import labelled_dataset, telling_indices
+
+    dataset = labelled_dataset(("a", "b", "c"), 3)
+    for index in telling_indices(dataset):
+        labels = dataset["label"]
+        assert labels[index] not in (labels[index - 1], labels[index + 1])
+        assert dataset[index]["idx"] != index
+
+
+def _named(dataset, number):
+    return number, dataset.features["label"].int2str(number)
+
+
+def _names(dataset, index):
+    return dataset.features["label"].names
+
+
+@pytest.mark.parametrize(
+    ("answer", "needle"),
+    [
+        (lambda d, i: d[i]["label"], "asks for a pair"),
+        (lambda d, i: ("0", "x"), "not a label number"),
+        (lambda d, i: (d[i]["idx"], "x"), "idx column"),
+        (lambda d, i: _named(d, d[i - 1]["label"]), "neighbouring element"),
+        (lambda d, i: _named(d, d.filter(lambda r: r["idx"] == i)[0]["label"]), "the row whose idx is"),
+        (lambda d, i: (d[i]["label"], 0), "not the label's name"),
+        (lambda d, i: (d[i]["label"], ["not_equivalent", "equivalent"][d[i]["label"] % 2]), "not one of"),
+        (
+            lambda d, i: (d[i]["label"], _names(d, i)[(d[i]["label"] + 1) % len(_names(d, i))]),
+            "another label",
+        ),
+    ],
+)
+def test_label_of_wrong_answers_fail(mrpc, answer, needle):
+    passed, message = _verdict("try_label_of", answer, mrpc)
+    assert not passed and needle in message, message
+
+
+def test_label_of_other_wrong_label_fails(mrpc):
+    from course.checks.processing import _label_problem, labelled_dataset
+
+    dataset = labelled_dataset(("a", "b", "c", "d", "e", "f"), 1, size=40)
+    labels = dataset["label"]
+    index = next(
+        i
+        for i in range(1, 39)
+        if len({labels[i - 1], labels[i], labels[i + 1]}) == 3
+        and labels[i] != dataset[i]["idx"]
+        and labels[[int(x) for x in dataset["idx"]].index(i)] not in (labels[i - 1], labels[i + 1], labels[i])
+    )
+    wrong = next(n for n in range(6) if n not in (labels[i] for i in (index - 1, index, index + 1)))
+    problem = _label_problem((wrong, "a"), dataset, index, "a dataset")
+    assert problem is not None and "is not the label stored" in problem.message, problem
+
+
+def _apart(example, tok):
+    return (
+        tok(example["sentence1"]),
+        tok(example["sentence2"]),
+        tok(example["sentence1"], example["sentence2"]),
+    )
+
+
+def _rebuild(first, second, tok):
+    return {"input_ids": first + second[1:], "token_type_ids": [0] * len(first) + [1] * (len(second) - 1)}
+
+
+def _earlier(tokenizer):
+    from course.checks.processing import COURSE_PAIR
+
+    return tokenizer(COURSE_PAIR["sentence1"], COURSE_PAIR["sentence2"])
+
+
+def test_apart_and_pair_right_answer_passes(tokenizer, mrpc):
+    passed, message = _verdict(
+        "try_apart_and_pair", _apart, _rebuild, tokenizer, mrpc["train"][15], _earlier(tokenizer)
+    )
+    assert passed, message
+
+
+def _keys_dropped(example, tok):
+    first, second, pair = _apart(example, tok)
+    return {"input_ids": first["input_ids"]}, second, pair
+
+
+@pytest.mark.parametrize(
+    ("apart", "rebuild", "needle"),
+    [
+        (lambda e, t: _apart(e, t)[:2], _rebuild, "three results"),
+        (lambda e, t: (t([e["sentence1"]]), *_apart(e, t)[1:]), _rebuild, "not one list"),
+        (_keys_dropped, _rebuild, "has the keys"),
+        (
+            lambda e, t: (t(e["sentence1"], add_special_tokens=False), *_apart(e, t)[1:]),
+            _rebuild,
+            "special tokens",
+        ),
+        (_apart, lambda a, b, t: (a, b), "dict of two lists"),
+        (_apart, lambda a, b, t: {"input_ids": a + b, "token_type_ids": []}, "[CLS] token(s)"),
+        (
+            _apart,
+            lambda a, b, t: {"input_ids": a[:1] + b[1:] + a[1:], "token_type_ids": []},
+            "your input_ids are",
+        ),
+        (_apart, lambda a, b, t: {"input_ids": a + b[1:], "token_type_ids": [0]}, "token_type_ids for"),
+        (
+            _apart,
+            lambda a, b, t: {"input_ids": a + b[1:], "token_type_ids": [0] * (len(a) + len(b) - 1)},
+            "(the",
+        ),
+    ],
+)
+def test_apart_and_pair_wrong_answers_fail(tokenizer, mrpc, apart, rebuild, needle):
+    passed, message = _verdict(
+        "try_apart_and_pair", apart, rebuild, tokenizer, mrpc["train"][15], _earlier(tokenizer)
+    )
+    assert not passed and needle in message, message
+
+
+def test_apart_and_pair_compares_with_the_notebooks_earlier_inputs(tokenizer, mrpc):
+    earlier = dict(_earlier(tokenizer))
+    earlier["token_type_ids"] = [0] * len(earlier["input_ids"])  # not what the notebook computed
+    passed, message = _verdict("try_apart_and_pair", _apart, _rebuild, tokenizer, mrpc["train"][15], earlier)
+    assert not passed and "earlier `inputs`" in message, message
+
+
+def _sst2(options=None, batched=True, collator=None, returned=None):
+    options = {"truncation": True} if options is None else options
+
+    def preprocess(raw, tok):
+        tokenized = raw.map(lambda b: tok(b["sentence"], **options), batched=batched)
+        made = collator(tok) if collator else DataCollatorWithPadding(tokenizer=tok)
+        return (returned(tokenized) if returned else tokenized), made
+
+    return preprocess
+
+
+def test_preprocess_sst2_right_answer_passes(tokenizer):
+    passed, message = _verdict("try_preprocess_sst2", _sst2(), tokenizer)
+    assert passed, message
+
+
+def _without_labels(tokenized):
+    return {name: split.remove_columns(["label"]) for name, split in tokenized.items()}
+
+
+def _few_rows(tokenized):
+    return {name: split.select(range(2)) for name, split in tokenized.items()}
+
+
+def _labels_shuffled(tokenized):
+    return {
+        name: split.map(lambda b: {"label": [1 - x for x in b["label"]]}, batched=True)
+        for name, split in tokenized.items()
+    }
+
+
+def _keys_only(tok):
+    return lambda rows: {"input_ids": DataCollatorWithPadding(tok)(rows)["input_ids"]}
+
+
+def _mask_changed(tok):
+    def collate(rows):
+        batch = DataCollatorWithPadding(tok)(rows)
+        batch["attention_mask"] = torch.ones_like(batch["attention_mask"])
+        return batch
+
+    return collate
+
+
+@pytest.mark.parametrize(
+    ("answer", "needle"),
+    [
+        (lambda raw, tok: raw, "two results"),
+        (lambda raw, tok: ({k: v for k, v in raw.items()}, DataCollatorWithPadding(tok)), "was not called"),
+        (_sst2(batched=False), "one row at a time"),
+        (_sst2(returned=lambda t: {"train": t["train"]}), "the splits"),
+        (_sst2(returned=_few_rows), "is not a Dataset of"),
+        (_sst2(returned=_without_labels), "has no column"),
+        (_sst2(returned=_labels_shuffled), "labels are not"),
+        (_sst2({"truncation": True, "padding": True}), "padded already"),
+        (_sst2({}), "more than this tokenizer's limit"),
+        (_sst2({"truncation": True, "max_length": 8}), "this tokenizer keeps"),
+        (_sst2(collator=lambda tok: 42), "cannot be called"),
+        (_sst2(collator=_keys_only), "the model takes"),
+        (
+            _sst2(collator=lambda tok: DataCollatorWithPadding(tok, padding="max_length", max_length=600)),
+            "rows of at most",
+        ),
+        (
+            _sst2(collator=lambda tok: DataCollatorWithPadding(tokenizer=tokenizer_of_bert())),
+            "padded positions",
+        ),
+        (_sst2(collator=_mask_changed), "differs from the batch"),
+    ],
+)
+def test_preprocess_sst2_wrong_answers_fail(tokenizer, answer, needle):
+    passed, message = _verdict("try_preprocess_sst2", answer, tokenizer)
+    assert not passed and needle in message, message
+
+
+def tokenizer_of_bert():
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained("bert-base-uncased")
+
+
+def test_row_problem_names_a_wrong_pair(tokenizer):
+    from course.checks.processing import _row_problem
+
+    pair = tokenizer("a b", "c d")["input_ids"]
+    single = tokenizer("a b c d")["input_ids"]
+    assert "[SEP]" in _row_problem(single + [1000], pair, tokenizer, "here").message  # one [SEP], same length
+    assert "differ from what" in _row_problem(pair[::-1], pair, tokenizer, "here").message
+
+
+def test_preprocess_glue_right_answer_passes_and_the_reference_is_switched_off(tokenizer):
+    from course.checks.processing import GLUE_KEYS
+
+    def preprocess(raw, task, tok):
+        columns = [key for key in GLUE_KEYS[task] if key]
+        return raw.map(lambda b: tok(*(b[c] for c in columns), truncation=True), batched=True), (
+            DataCollatorWithPadding(tokenizer=tok)
+        )
+
+    passed, message = _verdict("try_preprocess_glue", preprocess, tokenizer)
+    assert passed, message
+
+    def reference(raw, task, tok):
+        from course.checks.processing import reference_preprocess
+
+        return reference_preprocess(raw, task, tok)
+
+    passed, message = _verdict("try_preprocess_glue", reference, tokenizer)
+    assert not passed and "reference_preprocess" in message, message
+
+
+def test_preprocess_probe_reports_what_was_built(tokenizer):
+    from course.checks.processing import glue_like, preprocess_probe
+
+    probe = preprocess_probe(_sst2(), glue_like("sst2", 1), tokenizer)
+    assert probe["batched"] and probe["splits"] == ["train", "validation"]
+    assert probe["collated"]["input_ids"].shape[0] == 5
+    probe = preprocess_probe(_sst2(batched=False), glue_like("sst2", 1), tokenizer)
+    assert not probe["batched"]
+
+
 def test_every_failure_message_is_reached():
     assert_every_failure_reached(course.checks.processing)
