@@ -352,6 +352,124 @@ def test_collator_masks_about_15_percent(tokenizer):
     assert 0.72 < stats["mask"] < 0.88 and stats["random"] < 0.18 and stats["unchanged"] < 0.18
 
 
+# ---------------------------------------------------------------- prepare_lm_data (the libraries' calls)
+
+
+def _prepare(tok_options=None, remove=True, batched=True, block=None, collator=None, result=None):
+    from transformers import DataCollatorForLanguageModeling
+
+    def prepare(corpus, tokenizer, grouper, block_size, masked):
+        columns = corpus.column_names if remove else None
+        tokenized = corpus.map(
+            lambda b: tokenizer(b["sentence"], **(tok_options or {})), batched=True, remove_columns=columns
+        )
+        chunks = tokenized.map(grouper, batched=batched, fn_kwargs={"block_size": block or block_size})
+        made = (
+            collator(tokenizer, masked)
+            if collator
+            else DataCollatorForLanguageModeling(tokenizer, mlm=masked)
+        )
+        return result(chunks, made) if result else (chunks, made)
+
+    return prepare
+
+
+def _lm_verdict(answer, tokenizer):
+    return _verdict_of(run_check("lm_prepare_data", answer, tokenizer, lm.reference_group_texts))
+
+
+def _verdict_of(result):
+    return result.passed, result.message
+
+
+def test_prepare_lm_data_right_answer_passes(tokenizer):
+    passed, message = _lm_verdict(_prepare(), tokenizer)
+    assert passed, message
+
+
+def _masked_by_hand(tokenizer, masked):
+    def collate(rows):
+        batch = tokenizer.pad(rows, return_tensors="pt")
+        batch["labels"] = torch.where(batch["attention_mask"] == 1, batch["input_ids"], -100)
+        batch["labels"][:, 1] = -100  # one selected position too few: labels differ from the originals
+        return batch
+
+    return collate
+
+
+def _labels_copied(tokenizer):
+    def collate(rows):
+        batch = tokenizer.pad(rows, return_tensors="pt")
+        batch["labels"] = batch["input_ids"].clone()  # no -100 on padding
+        return batch
+
+    return collate
+
+
+def _labels_cut_unlike(chunks, made):
+    return chunks.map(
+        lambda b: {"attention_mask": [[0] * len(r) for r in b["attention_mask"]]}, batched=True
+    ), made
+
+
+@pytest.mark.parametrize(
+    ("answer", "needle"),
+    [
+        (lambda corpus, tok, grouper, size, masked: corpus, "two results"),
+        (lambda corpus, tok, grouper, size, masked: ({}, None), "Dataset.map was not called"),
+        (_prepare(result=lambda chunks, made: (chunks[:], made)), "not a Dataset"),
+        (_prepare(result=lambda chunks, made: (chunks.remove_columns(["labels"]), made)), "the columns"),
+        (_prepare(block=128), "chunks of [128] tokens"),
+        (_prepare(tok_options={"padding": True}), "[PAD] tokens"),
+        (_prepare(tok_options={"truncation": True, "max_length": 8}), "that are not this tokenizer's"),
+        (_prepare(result=_labels_cut_unlike), "is not cut like input_ids"),
+        (_prepare(collator=lambda tok, masked: lambda rows: {"input_ids": rows}), "no input_ids and labels"),
+        (
+            _prepare(collator=lambda tok, masked: lm_collator(tok, not masked)),
+            "differs from a causal-LM batch",
+        ),
+        (_prepare(collator=lambda tok, masked: _labels_copied(tok)), "labels differs from a causal-LM batch"),
+        (
+            _prepare(
+                collator=lambda tok, masked: (
+                    _masked_by_hand(tok, masked) if masked else lm_collator(tok, False)
+                )
+            ),
+            "the masked-LM batch fails",
+        ),
+    ],
+)
+def test_prepare_lm_data_wrong_answers_fail(tokenizer, answer, needle):
+    passed, message = _lm_verdict(answer, tokenizer)
+    assert not passed and needle in message, message
+
+
+def lm_collator(tokenizer, masked, probability=0.15):
+    from transformers import DataCollatorForLanguageModeling
+
+    return DataCollatorForLanguageModeling(tokenizer, mlm=masked, mlm_probability=probability)
+
+
+def test_prepare_lm_data_without_batched_grouping_fails(tokenizer):
+    def prepare(corpus, tok, grouper, block_size, masked):
+        tokenized = corpus.map(lambda b: tok(b["sentence"]), remove_columns=corpus.column_names)
+        return tokenized, lm_collator(tok, masked)
+
+    passed, message = _lm_verdict(prepare, tokenizer)
+    assert not passed and "without batched" in message, message
+
+
+def test_mlm_properties_and_probe(tokenizer):
+    probe = lm.lm_probe(_prepare(), lm.lm_corpus(5), tokenizer, lm.reference_group_texts, 16, True)
+    assert probe["batched"] and all(value for key, value in probe["batch"].items() if key != "shape")
+    probe = lm.lm_probe(_prepare(), lm.lm_corpus(5), tokenizer, lm.reference_group_texts, 16, False)
+    assert probe["batch"]["labels"][0][-1] == -100 or probe["batch"]["input_ids"][0][-1] != 0
+    features = lm._lm_features(tokenizer, lm.lm_corpus(5))
+    assert "expected_shape" in lm.mlm_properties(
+        {"input_ids": torch.zeros(2, 2), "labels": torch.zeros(2, 2)}, features, tokenizer
+    )
+
+
 def test_every_check_has_two_hint_levels():
     from course.checks.base import HINTS
 
