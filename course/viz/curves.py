@@ -109,3 +109,17 @@ def plot_runs(runs: Mapping[str, History], baseline: float | None = None):
         axes[0][column].set_title(f"{name}\ndiagnosis: {diagnose(history)}", fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def describe_run(name: str, log_history: History, baseline: float) -> str:
+    """The course's diagnosis of a run with the numbers behind it, and its accuracy beside the baseline."""
+    from course.checks.curves import diagnose_reference, evidence
+
+    lines = [f"{name}: {diagnose_reference(log_history)}. {evidence(log_history)}"]
+    _, accuracy = accuracy_series(log_history)
+    if accuracy:
+        lines.append(
+            f"  validation accuracy {accuracy[-1]:.3f} at the end, best {max(accuracy):.3f}; "
+            f"majority baseline {baseline:.3f}"
+        )
+    return "\n".join(lines)
