@@ -101,8 +101,8 @@ def _tokenize_problem(out: Any, batch: dict, tokenizer, notebook_tokenizer, what
         )
     if len(rows) != len(batch["sentence1"]):
         return fail(
-            f"{len(batch['sentence1'])} pairs went in but {len(rows)} rows came out: tokenize the "
-            "two columns together, tokenizer(batch['sentence1'], batch['sentence2'], ...)."
+            f"{len(batch['sentence1'])} pairs went in but {len(rows)} rows came out: each pair of "
+            "sentences should give one row of ids."
         )
     expected = reference_tokenize_function(batch, tokenizer)
     if tokenizer is not notebook_tokenizer and rows != expected["input_ids"]:
@@ -118,8 +118,8 @@ def _tokenize_problem(out: Any, batch: dict, tokenizer, notebook_tokenizer, what
             continue
         if row.count(sep) < 2:
             return fail(
-                f"pair {i} has a single [SEP]: the tokenizer saw one text, not a pair. Pass the two "
-                "sentences as two arguments: tokenizer(batch['sentence1'], batch['sentence2'], ...)."
+                f"pair {i} (counting from 0) has a single [SEP]: the tokenizer saw one text, not a "
+                "pair of texts."
             )
         if pad in row and pad not in want:
             return fail(
