@@ -125,6 +125,17 @@ def _release_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="the course checkout (default: $COURSE_PROJECT_DIR, else the current directory or one above it)",
     )
+    parser.add_argument(
+        "--install-cells",
+        action="store_true",
+        help="first make every solution's first code cell the install cell of [tool.course] pip-source",
+    )
+
+
+def _install_cell_problems(report) -> bool:  # noqa: ANN001 - a release SyncReport
+    from course.grading.release import INSTALL_CELLS_COMMAND
+
+    return any(INSTALL_CELLS_COMMAND in problem for problem in report.problems)
 
 
 @command(
@@ -134,11 +145,12 @@ def _release_arguments(parser: argparse.ArgumentParser) -> None:
     _release_arguments,
 )
 def release(args: argparse.Namespace) -> int:
+    from course.grading.release import INSTALL_CELLS_COMMAND
     from course.grading.release import release as build
     from course.notebooks import ProjectNotFoundError
 
     try:
-        report = build(check=args.check, project=args.project)
+        report = build(check=args.check, project=args.project, install_cells=args.install_cells)
     except (ProjectNotFoundError, ValueError) as error:
         print(f"release: {error}", file=sys.stderr)
         return 1
@@ -151,6 +163,7 @@ def release(args: argparse.Namespace) -> int:
             if report.in_sync
             else f"out of sync ({len(report.lines())} line(s) above): "
             + ("run `course release`" if fixable else "fix the problems in solutions/ or README.md")
+            + (f" (install cells: `{INSTALL_CELLS_COMMAND}`)" if _install_cell_problems(report) else "")
         )
         return 0 if report.in_sync else 1
     print(

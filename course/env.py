@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 
 HUB_HOST = "huggingface.co"
+DISTRIBUTION = "hf-course-notebooks"  # the name pip installs `course` by (pyproject.toml [project] name)
 PROBE_TIMEOUT_S = 1.5
 _TRUTHY = {"1", "true", "yes", "on"}
 _FALSY = {"0", "false", "no", "off"}

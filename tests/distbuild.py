@@ -44,7 +44,7 @@ def build(work: Path, *, sdist: bool = True) -> tuple[dict[str, Path], float]:
     done = subprocess.run(command, capture_output=True, text=True, timeout=300)
     seconds = time.perf_counter() - started
     assert done.returncode == 0, f"python -m build failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-    found = {"wheel": next(out.glob("course-*.whl"))}
+    found = {"wheel": next(out.glob("hf_course_notebooks-*.whl"))}  # [project] name, normalised
     if sdist:
-        found["sdist"] = next(out.glob("course-*.tar.gz"))
+        found["sdist"] = next(out.glob("hf_course_notebooks-*.tar.gz"))
     return found, seconds

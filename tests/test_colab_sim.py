@@ -8,7 +8,8 @@
 - Colab is faked by a `google.colab` module on PYTHONPATH and COLAB_RELEASE_TAG.
 - A student notebook's cells up to its first self-check run in a Jupyter kernel of that venv, from a
   temporary folder, with pip limited to the wheelhouse (PIP_NO_INDEX, PIP_FIND_LINKS, no pip.conf): the
-  first cell takes its install branch with the default source, the published name. Then the self-check
+  first cell takes its install branch with the default source, the distribution's name
+  (hf-course-notebooks, as `pip install` finds it in the wheelhouse). Then the self-check
   runs on the stub ([NOT YET]) and on the solution ([PASSED]).
 - Checked: course came from the wheel, not editable, into the new venv; nothing else was installed or
   replaced (torch is the same build, still the preinstalled one); setup() reports Colab; nothing of the
@@ -38,16 +39,19 @@ from distbuild import REPO, build
 pytestmark = pytest.mark.slow
 
 NOTEBOOK = Path("chapter2") / "03_tokenizers.ipynb"
-# Left out of the simulated preinstalled stack: course itself (editable finder, metadata) and .pth files.
+# Left out of the simulated preinstalled stack: course itself (editable finder, metadata under the
+# distribution's name, hf-course-notebooks, or the old name, course) and .pth files.
 HIDDEN = re.compile(
-    r"^(course|course-.*\.(dist|egg)-info|course\.egg-link|__editable__.*|__pycache__|.*\.pth)$"
+    r"^(course|(course|hf_course_notebooks)-.*\.(dist|egg)-info|course\.egg-link|__editable__.*|__pycache__"
+    r"|.*\.pth)$"
 )
+DIST_INFO = "hf_course_notebooks-{version}.dist-info"  # [project] name, normalised as wheels write it
 MARK = "COLAB-SIM "
 
 BEFORE = """\
 import importlib.metadata, importlib.util, json, sys
 try:
-    importlib.metadata.version("course")
+    importlib.metadata.version("hf-course-notebooks")
     metadata = True
 except importlib.metadata.PackageNotFoundError:
     metadata = False
@@ -70,7 +74,7 @@ try:
 except notebooks.ProjectNotFoundError as error:
     project = str(error)
 print("COLAB-SIM " + json.dumps({
-    "course_file": course.__file__, "version": importlib.metadata.version("course"),
+    "course_file": course.__file__, "version": importlib.metadata.version("hf-course-notebooks"),
     "torch": torch.__version__, "torch_file": torch.__file__, "colab": env.colab, "report": env.report(),
     "checkout": str(notebooks.source_checkout()), "default_data": default_data, "project": project,
     "cwd": os.getcwd(), "course_modules_elsewhere": sorted(
@@ -259,16 +263,14 @@ def test_colab_first_cell_installs_the_wheel_and_setup_reports_colab(colab):
     # the first cell took its install branch: the wheel from the wheelhouse, not editable, into the new venv
     site = colab["site"]
     assert Path(after["course_file"]).resolve().is_relative_to(site.resolve())
-    dist_info = f"course-{after['version']}.dist-info"
+    dist_info = DIST_INFO.format(version=after["version"])
     with zipfile.ZipFile(colab["wheel"]) as wheel:
         shipped = _record(wheel.read(f"{dist_info}/RECORD").decode())
     installed = _record((site / dist_info / "RECORD").read_text())
     assert installed == shipped  # the wheelhouse's files, hashes and all
     assert not (site / dist_info / "direct_url.json").exists()  # found by its name (no URL, no editable)
     new = {p.name for p in site.iterdir()} - colab["installed_before"]
-    assert new == {"course", f"course-{after['version']}.dist-info"}, (
-        "the first cell installed more than course"
-    )
+    assert new == {"course", dist_info}, "the first cell installed more than course"
     assert (colab["venv"] / "bin" / "course").is_file()
     # torch is the preinstalled build, unchanged (pip was told to keep it)
     import torch

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 import tarfile
 import zipfile
 from email.parser import Parser
@@ -93,7 +95,7 @@ def test_the_wheel_carries_the_package_its_data_and_the_command(dists):
     assert not [n for n in names if n.split("/")[0] in {"tests", "solutions", "notebooks", "benchmarks"}]
     assert "course = course.cli:main" in entry_points
     assert (
-        metadata["Name"] == "course"
+        metadata["Name"] == PYPROJECT["project"]["name"] == "hf-course-notebooks"
         and metadata["Requires-Python"] == PYPROJECT["project"]["requires-python"]
     )
     requires = metadata.get_all("Requires-Dist")
@@ -160,7 +162,10 @@ def test_instructor_commands_find_their_project_never_the_install(tmp_path, monk
         notebooks.notebook_paths()
     assert cli.main(["release", "--check"]) == 1  # says why, no traceback
     monkeypatch.setenv(notebooks.PROJECT_VARIABLE, str(REPO))
-    assert notebooks.find_project() == REPO and len(notebooks.notebook_paths()) == 9
+    solutions = sorted((REPO / "solutions").glob("chapter*/*.ipynb"))
+    assert (
+        notebooks.find_project() == REPO and notebooks.notebook_paths() == solutions and len(solutions) >= 9
+    )
     monkeypatch.setenv(notebooks.PROJECT_VARIABLE, str(tmp_path))
     with pytest.raises(notebooks.ProjectNotFoundError, match="not a course project"):
         notebooks.find_project()
@@ -180,27 +185,68 @@ def test_instructor_commands_find_their_project_never_the_install(tmp_path, monk
 # --- what `course release` publishes --------------------------------------------------------------
 
 
+def test_the_install_source_is_the_distribution_the_maintainers_name():
+    """Never the generic `course` (unclaimed on PyPI: anybody could register it), never a stale name."""
+    name = PYPROJECT["project"]["name"]
+    assert name == "hf-course-notebooks" and PYPROJECT["tool"]["course"]["pip-source"] == name
+    from course.env import DISTRIBUTION
+
+    assert DISTRIBUTION == name  # what setup() reports the version of
+    readme = (REPO / "README.md").read_text()
+    assert f'pip install "{name}[offline]"' in readme and "pip install course" not in readme
+    assert 'pip install "course[' not in readme
+    releasing = (REPO / "RELEASING.md").read_text()
+    assert "python -m build" in releasing and "twine check" in releasing and "git tag" in releasing
+    assert re.search(r"^twine==[\d.]+$", (REPO / "requirements-ci.txt").read_text(), re.M)
+
+
+@pytest.mark.slow
+def test_twine_check_passes_on_the_built_distributions(dists, tmp_path):
+    """What PyPI would say about the upload (metadata, README rendering); a broken wheel is caught."""
+    twine = [sys.executable, "-m", "twine", "check", "--strict"]
+    done = subprocess.run([*twine, str(dists["sdist"]), str(dists["wheel"])], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count("PASSED") == 2, done.stdout
+    broken = tmp_path / dists["wheel"].name  # the same wheel with its long description's type unknown
+    with zipfile.ZipFile(dists["wheel"]) as source, zipfile.ZipFile(broken, "w") as out:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename.endswith(".dist-info/METADATA"):
+                data = data.replace(
+                    b"Description-Content-Type: text/markdown", b"Description-Content-Type: x/y"
+                )
+            out.writestr(item, data)
+    done = subprocess.run([*twine, str(broken)], capture_output=True, text=True)
+    assert done.returncode != 0 and "FAILED" in done.stdout + done.stderr, done.stdout + done.stderr
+
+
 def test_every_notebook_starts_with_the_install_cell_and_every_student_one_with_its_badge():
     publishing = Publishing.from_pyproject(REPO / "pyproject.toml")
-    assert publishing.pip_source == PYPROJECT["tool"]["course"]["pip-source"] == "course"
+    source = PYPROJECT["tool"]["course"]["pip-source"]
+    assert publishing.pip_source == source == PYPROJECT["project"]["name"]
     assert check_install_cells(REPO / "solutions", ["chapter2", "chapter3"], publishing) == []
     students = sorted((REPO / "notebooks").glob("*/*.ipynb"))
-    assert len(students) == 9
+    assert len(students) == len(list((REPO / "solutions").glob("chapter*/*.ipynb"))) >= 9
     for path in students:
         cells = nbformat.read(path, as_version=4).cells
         where = f"notebooks/{path.parent.name}/{path.name}"
         assert cells[0].source == f"[![Open In Colab]({BADGE_IMAGE})]({publishing.colab_url(where)})", path
         first_code = next(c for c in cells if c.cell_type == "code")
-        assert first_code.source == install_cell("course"), path
+        assert first_code.source == install_cell(source), path
     readme = (REPO / "README.md").read_text()
     block = readme[readme.index(README_START) : readme.index(README_END)]
     assert all(publishing.colab_url(f"notebooks/{p.parent.name}/{p.name}") in block for p in students)
 
 
-def _project(root: Path, repository: str, source: str = "course") -> Path:
+def _project(root: Path, repository: str, source: str = "hf-course-notebooks") -> Path:
     """A course project with one assignment of one notebook (a copy of 03) and a README with the markers."""
     (root / "solutions" / "chapter2").mkdir(parents=True)
-    shutil.copy(REPO / "solutions" / "chapter2" / "03_tokenizers.ipynb", root / "solutions" / "chapter2")
+    path = Path(
+        shutil.copy(REPO / "solutions" / "chapter2" / "03_tokenizers.ipynb", root / "solutions" / "chapter2")
+    )
+    notebook = nbformat.read(path, as_version=4)  # starting with this project's install cell
+    next(c for c in notebook.cells if c.cell_type == "code").source = install_cell(source)
+    nbformat.write(notebook, path)
     shutil.copy(REPO / "nbgrader_config.py", root)
     _configure(root, repository, source)
     (root / "README.md").write_text(f"# A course\n\nOpen these:\n{README_START}\n{README_END}\n\nThe end.\n")
@@ -209,7 +255,8 @@ def _project(root: Path, repository: str, source: str = "course") -> Path:
 
 def _configure(root: Path, repository: str, source: str) -> None:
     (root / "pyproject.toml").write_text(
-        f'[project]\nname = "course"\nversion = "0.1.0"\n\n[project.urls]\nRepository = "{repository}"\n\n'
+        f'[project]\nname = "hf-course-notebooks"\nversion = "0.1.0"\n\n'
+        f'[project.urls]\nRepository = "{repository}"\n\n'
         f'[tool.course]\npip-source = "{source}"\n'
     )
 
@@ -238,9 +285,9 @@ def test_release_writes_colab_links_and_the_check_keeps_them(tmp_path):
     readme = (root / "README.md").read_text()
     assert readme.startswith("# A course\n\nOpen these:\n") and readme.endswith(f"{README_END}\n\nThe end.\n")
     cells = nbformat.read(root / STUDENT, as_version=4).cells
-    assert next(c for c in cells if c.cell_type == "code").source == install_cell("course")
+    assert next(c for c in cells if c.cell_type == "code").source == install_cell("hf-course-notebooks")
     # a fork changes the one URL: `--check` fails until `course release` rewrites both link sets
-    _configure(root, "https://github.com/someone/course-fork/tree/spring-2027", "course")
+    _configure(root, "https://github.com/someone/course-fork/tree/spring-2027", "hf-course-notebooks")
     assert cli.main(["release", "--check", "--project", str(root)]) == 1
     fork = f"{COLAB}/github/someone/course-fork/blob/spring-2027/{STUDENT}"
     assert cli.main(["release", "--project", str(root)]) == 0
@@ -268,7 +315,9 @@ def quick_release(monkeypatch, generated):
     monkeypatch.setattr(module, "build_release", copy)
 
 
-def test_the_check_fails_until_each_solution_starts_with_the_configured_install_cell(tmp_path, quick_release):
+def test_the_check_fails_until_each_solution_starts_with_the_configured_install_cell(
+    tmp_path, quick_release, capsys
+):
     root = _project(tmp_path, URL)
     assert not release(project=root).problems and release(project=root, check=True).in_sync
     # the configured source changes (a fork that installs from git): every solution must follow
@@ -276,16 +325,25 @@ def test_the_check_fails_until_each_solution_starts_with_the_configured_install_
     assert release(project=root, check=True).problems == [
         "solutions/chapter2/03_tokenizers.ipynb: the first code cell is not the install cell "
         "(course.grading.release.INSTALL_CELL with pip-source 'git+https://github.com/someone/course'); "
-        "fix it in the solution"
+        "`course release --install-cells` rewrites it"
     ]
-    assert cli.main(["release", "--project", str(root)]) == 1  # release cannot fix solutions/: it fails
+    assert cli.main(["release", "--check", "--project", str(root)]) == 1
+    assert "install cells: `course release --install-cells`" in capsys.readouterr().out
+    assert cli.main(["release", "--project", str(root)]) == 1  # a plain release leaves solutions/ alone
     path = root / "solutions" / "chapter2" / "03_tokenizers.ipynb"
-    notebook = nbformat.read(path, as_version=4)
-    next(c for c in notebook.cells if c.cell_type == "code").source = install_cell(
-        "git+https://github.com/someone/course"
-    )
-    nbformat.write(notebook, path)  # the author's fix
+    before = nbformat.read(path, as_version=4)
+    # the fix `--check` names: the first code cell's source, nothing else of the solution
+    assert cli.main(["release", "--install-cells", "--project", str(root)]) == 0
+    assert "rewrote  solutions/chapter2/03_tokenizers.ipynb" in capsys.readouterr().out
+    after = nbformat.read(path, as_version=4)
+    first = next(i for i, c in enumerate(after.cells) if c.cell_type == "code")
+    assert after.cells[first].source == install_cell("git+https://github.com/someone/course")
+    assert after.cells[first].outputs == before.cells[first].outputs
+    assert [c for i, c in enumerate(after.cells) if i != first] == [
+        c for i, c in enumerate(before.cells) if i != first
+    ]
     assert not release(project=root, check=True).problems
+    assert release(project=root, install_cells=True).rewritten == []  # nothing left to rewrite
     assert 'os.environ.get("COURSE_PIP_SOURCE", "git+https://github.com/someone/course")' in install_cell(
         "git+https://github.com/someone/course"
     )
@@ -301,7 +359,7 @@ def test_the_readme_block_needs_its_markers_and_the_url_must_be_github(tmp_path,
         cli.main(["release", "--project", str(root)]) == 1
         and (root / "README.md").read_text() == "# A course\n"
     )
-    _configure(root, "https://gitlab.com/someone/course", "course")
+    _configure(root, "https://gitlab.com/someone/course", "hf-course-notebooks")
     assert cli.main(["release", "--check", "--project", str(root)]) == 1
     assert "must read https://github.com/OWNER/NAME" in capsys.readouterr().err
     for url, expected in [
@@ -309,4 +367,4 @@ def test_the_readme_block_needs_its_markers_and_the_url_must_be_github(tmp_path,
         ("https://github.com/a/b.git", ("a", "b", "main")),
         ("https://github.com/a/b/tree/fall-2027", ("a", "b", "fall-2027")),
     ]:
-        assert Publishing(url, "course").github() == expected
+        assert Publishing(url, "hf-course-notebooks").github() == expected

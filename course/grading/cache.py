@@ -90,7 +90,9 @@ def _hashed_version() -> str:
     from importlib import metadata
 
     digest = hashlib.sha256(f"layout {VERSION}\npython {sys.version}\n".encode())
-    for name in ("course", *LIBRARIES):
+    from course.env import DISTRIBUTION
+
+    for name in (DISTRIBUTION, *LIBRARIES):
         try:
             digest.update(f"{name} {metadata.version(name)}\n".encode())
         except metadata.PackageNotFoundError:

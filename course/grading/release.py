@@ -8,8 +8,10 @@ For a course project (`course release` in a checkout) it also publishes, from py
 - each student notebook starts with an Open-in-Colab badge whose link is made from the one repository
   URL in [project.urls] (`Repository`);
 - the README's block between README_START and README_END lists the same links;
-- every solution's first code cell must be INSTALL_CELL with [tool.course] pip-source; this is only
-  checked (solutions/ belongs to its authors), and a mismatch is a problem that fails the command.
+- every solution's first code cell must be INSTALL_CELL with [tool.course] pip-source. A plain release
+  only checks it (solutions/ belongs to its authors): a mismatch is a problem that fails the command and
+  names the fix, `course release --install-cells`, which rewrites those cells (their source only; the
+  stored outputs stay) before it regenerates notebooks/.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ README_START = (
     "<!-- course release: Open-in-Colab links, made from [project.urls] Repository in pyproject.toml -->"
 )
 README_END = "<!-- /course release: Open-in-Colab links -->"
+INSTALL_CELLS_COMMAND = "course release --install-cells"
 _GITHUB = re.compile(r"^https://github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?(?:/tree/([^?#]+))?/?$")
 
 
@@ -111,6 +114,7 @@ class SyncReport:
     missing: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    rewritten: list[str] = field(default_factory=list)  # solutions whose install cell was rewritten
 
     @property
     def in_sync(self) -> bool:
@@ -122,6 +126,7 @@ class SyncReport:
             + [f"missing  {p}" for p in self.missing]
             + [f"stale    {p}" for p in self.stale]
             + [f"problem  {p}" for p in self.problems]
+            + [f"rewrote  {p} (its first cell: the install cell)" for p in self.rewritten]
         )
 
 
@@ -202,9 +207,27 @@ def check_install_cells(source_root: Path, names: list[str], publishing: Publish
                 problems.append(
                     f"{Path(source_root).name}/{name}/{path.name}: the first code cell is not the install "
                     f"cell (course.grading.release.INSTALL_CELL with pip-source {publishing.pip_source!r}); "
-                    "fix it in the solution"
+                    f"`{INSTALL_CELLS_COMMAND}` rewrites it"
                 )
     return problems
+
+
+def write_install_cells(source_root: Path, names: list[str], publishing: Publishing) -> list[str]:
+    """Make each solution's first code cell the install cell (its source only); the paths rewritten."""
+    import nbformat
+
+    expected = publishing.install_cell()
+    written = []
+    for name in names:
+        for path in sorted((Path(source_root) / name).glob("*.ipynb")):
+            notebook = nbformat.read(path, as_version=4)
+            first = next((c for c in notebook.cells if c.cell_type == "code"), None)
+            if first is None or first.source.rstrip() == expected:
+                continue  # a notebook without code is left to its author (the check names it)
+            first.source = expected
+            nbformat.write(notebook, path)
+            written.append(f"{Path(source_root).name}/{name}/{path.name}")
+    return written
 
 
 def add_colab_badges(release_dir: Path, names: list[str], publishing: Publishing, prefix: str) -> None:
@@ -260,12 +283,15 @@ def release(
     project: Path | str | None = None,
     publishing: Publishing | None = None,
     readme: Path | None = None,
+    install_cells: bool = False,
 ) -> SyncReport:
     """Regenerate `target` from `source_root` (or, with check=True, only report what would change).
 
     With neither given, both come from the course project (`find_project(project)`: solutions/ and
     notebooks/), and so do `publishing` (pyproject.toml) and `readme` (README.md): the Colab badges, the
     README's links block and the install-cell check are then part of the release.
+    `install_cells` (not with `check`) first rewrites the solutions' first code cells to the install
+    cell (`write_install_cells`); they are listed in the report's `rewritten`.
     Returns the differences found before writing; after a write `target` is in sync.
     """
     if source_root is None and target is None:
@@ -277,12 +303,16 @@ def release(
         raise ValueError("give both source_root and target, or neither (the course project's)")
     source_root, target = Path(source_root), Path(target)
     names = assignments(source_root)
+    rewritten = []
+    if install_cells and not check and publishing is not None:
+        rewritten = write_install_cells(source_root, names, publishing)
     with tempfile.TemporaryDirectory(prefix="course-release-") as tmp:
         generated = build_release(source_root, Path(tmp)) if names else Path(tmp) / RELEASE
         new_readme = None
         if publishing is not None:
             add_colab_badges(generated, names, publishing, target.name)
         report = compare(generated, target, names)
+        report.rewritten = rewritten
         if publishing is not None:
             report.problems += check_install_cells(source_root, names, publishing)
         if readme is not None and publishing is not None:
