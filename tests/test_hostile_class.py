@@ -254,7 +254,8 @@ def test_no_page_carries_active_content(graded):
     for page in pages:
         assert sanitize.active_content(page.read_text()) == [], page
     feedback = (out / "feedback" / "xss" / "fixture" / f"{BASICS}.html").read_text()
-    assert "alert(6)" not in feedback and "alert(7)" not in feedback  # (the code listing quotes the rest)
+    assert "alert(6)" not in feedback  # the markdown's script is gone, not shown as text
+    assert "[go](javascript:alert(7))" in feedback or "alert(7)" not in feedback  # inert text at most
 
 
 def test_hidden_tests_are_redacted_in_base64_too(graded):
@@ -478,3 +479,34 @@ def test_the_fair_timeout_counts_time_spent_waiting_for_a_cpu():
     starved = {key: ns + 2_000_000_000 for key, ns in before.items()}  # 2 s on a run queue
     assert fairness.waited_s(before, starved) == pytest.approx(2.0)
     assert fairness.waited_s(before, before) == 0
+
+
+def test_a_starved_cell_gets_one_more_timeout_and_a_looping_one_none(monkeypatch):
+    import asyncio
+
+    from course.grading import fairness
+    from course.grading.preprocessors import GuardedExecute
+
+    class KernelManager:
+        interrupts = 0
+
+        async def interrupt_kernel(self):
+            self.interrupts += 1
+
+    waited = {"ns": 0}
+    monkeypatch.setattr(fairness, "kernel_pids", lambda km: [1])
+    monkeypatch.setattr(fairness, "waits", lambda pids: {(1, 1): waited["ns"]})
+
+    def at_timeout(executor) -> object:
+        return asyncio.run(executor._async_handle_timeout(10, None))
+
+    executor = GuardedExecute()
+    executor.km = KernelManager()
+    executor._start_cell()
+    waited["ns"] = 3_000_000_000  # 3 s on a run queue during a 10 s timeout: the machine was busy
+    assert at_timeout(executor) is None and executor.km.interrupts == 0  # one more timeout
+    reply = at_timeout(executor)  # the second time, interrupted whatever the load
+    assert executor.km.interrupts == 1 and reply["content"]["ename"] == "CellTimeoutError"
+    executor._start_cell()  # a cell that loops on a free machine is interrupted at once
+    waited["ns"] += 500_000_000
+    assert at_timeout(executor)["content"]["status"] == "error" and executor.km.interrupts == 2

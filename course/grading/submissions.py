@@ -79,6 +79,9 @@ def discover(root: Path, expected: dict[str, list[str]], intake: Path | None = N
                 continue
             try:
                 _student(batch, name, fd, expected, intake / name)
+            except OSError as error:  # an unreadable folder is this student's problem, not the run's
+                batch.submissions = [s for s in batch.submissions if s.student != name]
+                _refuse_all(batch, name, expected, f"the student folder cannot be read ({error.strerror})")
             finally:
                 os.close(fd)
             if not any(s.student == name for s in batch.submissions):
