@@ -263,7 +263,9 @@ def test_malformed_answers_get_a_message_that_says_how_to_write_them(capsys):
 
 def test_the_widget_checks_like_the_self_check():
     pytest.importorskip("ipywidgets")
-    from course.quiz import widget
+    import course
+
+    widget = course.quiz.widget
 
     for q in ALL:
         box = widget(q.id)
@@ -283,6 +285,7 @@ def test_the_widget_checks_like_the_self_check():
             picker.value = next(letter for letter in q.letters if letter != right)
         box.check()
         assert "[NOT YET]" in box.children[3].value, q.id
+    assert course.quiz.widget is widget and course.check_quiz is check_quiz  # no submodule shadows them
 
 
 # --- no right answer in plain text ---------------------------------------------------------------------
@@ -390,3 +393,74 @@ def test_solutions_score_full_marks_and_untouched_or_wrong_score_zero(grading_ru
             for o in run.outcomes
         )
     )
+
+
+# --- the facts of today's libraries that the rewritten questions rest on ------------------------------
+
+
+def test_the_library_facts_behind_the_rewritten_questions(tmp_path):
+    """If an upgrade changes one of these, the question (tools/quiz_source.py) needs rewriting again."""
+    import inspect
+    import warnings
+
+    import torch
+    import transformers
+    from datasets import Dataset
+    from transformers import (
+        AutoTokenizer,
+        BertConfig,
+        BertForSequenceClassification,
+        DataCollatorWithPadding,
+        Trainer,
+        TrainingArguments,
+    )
+
+    # 3.3 question 2: eval_strategy; the old evaluation_strategy is refused; do_eval still exists
+    with pytest.raises(TypeError, match="evaluation_strategy"):
+        TrainingArguments(str(tmp_path), evaluation_strategy="epoch")
+    with pytest.raises(TypeError, match="eval_frequency"):
+        TrainingArguments(str(tmp_path), eval_frequency=1)
+    params = inspect.signature(TrainingArguments).parameters
+    assert "do_eval" in params and params["eval_strategy"].default == "no"
+    assert (
+        params["max_grad_norm"].default == 1.0 and params["remove_unused_columns"].default is True
+    )  # 3.3 q6
+    # 3.3 question 1: processing_class, no tokenizer=; without a collator the Trainer pads with it
+    assert "tokenizer" not in inspect.signature(Trainer).parameters
+    tokenizer = AutoTokenizer.from_pretrained("bert-base-uncased")
+    assert tokenizer.tokenize("Hello!") == ["hello", "!"]  # 2.9 question 9
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+    )
+    model = BertForSequenceClassification(config)
+    data = Dataset.from_dict({"sentence": ["a b", "c d e"], "label": [0, 1]}).map(
+        lambda batch: tokenizer(batch["sentence"]), batched=True
+    )
+    args = TrainingArguments(str(tmp_path), report_to="none", use_cpu=True)
+    trainer = Trainer(model=model, args=args, train_dataset=data, processing_class=tokenizer)
+    assert isinstance(trainer.data_collator, DataCollatorWithPadding)
+    # 3.3 question 5: no eval_dataset is fine by default, refused at once with eval_strategy="epoch"
+    with pytest.raises(ValueError, match="eval_dataset"):
+        epochs = TrainingArguments(str(tmp_path), report_to="none", use_cpu=True, eval_strategy="epoch")
+        Trainer(model=model, args=epochs, train_dataset=data, processing_class=tokenizer)
+    # 3.2 question 5: the collator fails on a text column; the model ignores keyword arguments it does not use
+    collator = DataCollatorWithPadding(tokenizer)
+    with pytest.raises(ValueError, match="create tensor"):
+        collator([data[0], data[1]])
+    batch = collator([{k: data[i][k] for k in ("input_ids", "attention_mask", "label")} for i in range(2)])
+    assert model(**batch, idx=torch.tensor([0, 1])).loss is not None
+    # 3.4 question 1: AdamW is torch's; its defaults
+    assert not hasattr(transformers, "AdamW")
+    adamw = inspect.signature(torch.optim.AdamW).parameters
+    assert adamw["weight_decay"].default == 0.01 and adamw["eps"].default == 1e-8
+    # 3.4 question 2: a scheduler stepped before the optimizer: PyTorch warns
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        scheduler.step()
+    assert any("before `optimizer.step()`" in str(w.message) for w in caught)

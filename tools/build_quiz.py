@@ -162,7 +162,7 @@ sealed explanations in the `course` package. The answers are kept out of plain t
 quiz is there to tell *you* what you have understood."""
 
 
-def _intro(number: int, sources: list[Source]) -> list:
+def _intro(number: int, sources: list[Source], pip_source: str) -> list:
     changed = [s for s in sources if s.changed]
     names = ", ".join(f"{s.section} question {s.number}" for s in changed)
     if number == 2:
@@ -196,8 +196,8 @@ def _intro(number: int, sources: list[Source]) -> list:
     ]
 
 
-def notebook_cells(number: int, sources: list[Source]) -> list:
-    cells = _intro(number, sources)
+def notebook_cells(number: int, sources: list[Source], pip_source: str) -> list:
+    cells = _intro(number, sources, pip_source)
     section = None
     for s in sources:
         if number == 3 and s.section != section:
@@ -211,15 +211,23 @@ def notebook_cells(number: int, sources: list[Source]) -> list:
         )
     )
     cells.append(code(f"course.quiz.tally({number}, globals())"))
+    for index, cell in enumerate(cells):  # stable ids: a rebuild changes only what changed
+        cell.id = f"cell-{index:03d}"
     return cells
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pip-source", help="the first cell's install source (default: pyproject.toml's)")
+    args = parser.parse_args(argv)
+    pip_source = args.pip_source or Publishing.from_pyproject(REPO / "pyproject.toml").pip_source
     for number, plain in CHAPTERS.items():
         sources = [arranged(s) for s in plain]
         bank = write_bank(number, sources)
         subprocess.run([sys.executable, "-m", "ruff", "format", "-q", str(bank)], check=True)
-        write(NOTEBOOKS[number], notebook_cells(number, sources))
+        write(NOTEBOOKS[number], notebook_cells(number, sources, pip_source))
         print(
             f"chapter {number}: {len(sources)} questions -> {bank.relative_to(REPO)}, "
             f"{NOTEBOOKS[number].relative_to(REPO)}"

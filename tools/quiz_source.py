@@ -492,16 +492,17 @@ CH3_2 = [
                 "A little, perhaps, but that is not the reason.",
             ),
             (
-                "The model takes no such arguments, and strings cannot become tensors: the batches would fail.",
+                "The data collator cannot turn text into tensors, so building the batches would fail.",
                 R,
-                "`DataCollatorWithPadding` can pad ids but cannot turn text into a tensor, and `model(**batch)` "
-                "would get keyword arguments it does not know. (The `Trainer` of section 3.3 drops the columns "
-                "the model does not take by itself: `remove_unused_columns=True` is the default.)",
+                "`DataCollatorWithPadding` pads the ids, but on a column of strings it raises `ValueError: Unable "
+                "to create tensor ...`. (The model would not object: in transformers 5, BERT's forward ignores "
+                "keyword arguments it does not use, such as `idx`. And the `Trainer` of section 3.3 drops the "
+                "columns the model does not take by itself: `remove_unused_columns=True` is the default.)",
             ),
             (
                 "These columns are not needed for evaluation.",
                 W,
-                "True, but they would break training first: the model cannot take them at all.",
+                "True, but that is not why: with text in them, the batches of the training loop could not be built.",
             ),
             (
                 "It makes training much faster.",
@@ -510,8 +511,10 @@ CH3_2 = [
                 "errors.",
             ),
         ],
-        changed="The original asks why these columns are removed \u201cbefore training\u201d; with the Trainer "
-        "you need not remove them (it drops unused columns itself), so ours asks about the loop of section 3.4.",
+        changed="The original asks why these columns are removed \u201cbefore training\u201d, and says the model "
+        "would raise an error on them. With the Trainer you need not remove them (it drops unused columns "
+        "itself), and in transformers 5 the model ignores extra keyword arguments: it is the data collator "
+        "that fails on text. Ours asks about the loop of section 3.4 and says so.",
     ),
 ]
 
@@ -595,8 +598,8 @@ CH3_3 = [
                 "Mixed-precision training: much of the computation in 16-bit floats, for speed and memory.",
                 R,
                 "The weights stay in 32 bits; most matrix products run in 16-bit floats, and the loss is scaled "
-                "so that small gradients do not vanish. It needs a GPU; on recent GPUs (and CPUs) `bf16=True` is "
-                "the alternative.",
+                "so that small gradients do not vanish. The gains come on GPUs with fast 16-bit arithmetic; on "
+                "recent ones `bf16=True` is the alternative.",
             ),
             (
                 "Training for exactly 16 epochs.",

@@ -115,7 +115,7 @@ QUESTIONS = [
         "columns. Why?",
         "code": "",
         "options": [
-            "The model takes no such arguments, and strings cannot become tensors: the batches would fail.",
+            "The data collator cannot turn text into tensors, so building the batches would fail.",
             "It makes training much faster.",
             "To save memory during training.",
             "These columns are not needed for evaluation.",
@@ -123,12 +123,12 @@ QUESTIONS = [
         "salt": "686acc113f9b95ff",
         "right": "a6ca9fb29d120c6322ab817280ec87fa4d524b65fcb34c87955fdb41a6fa8dcd",
         "sealed": [
-            "sQtDHHZMc+WfYmktxB/FGZMrRiy8aK2nQ5/PhMNHUkCFiKobofblY/vawK5wqUeObHKOrWCgvf2ZnnBfNB4FetFX5XjyWtYC7pJz5h88lLuxaVTcyaRmqvgndmVbg2PRg5M8fRM+EkpSUsApe2OuLnjMgHwA7Ze1B0HOCH9E2AbglW3G/S7lOW56sbB9ZC60UnAbfTJJjD1jTIliOBeLe4oj9qVmrJuq2deIwBMkASr24DCyockl0OIGSz6WT29JSNW+zwZt4LIAExzcRF/ZBchfoyVZOXawukaSADH3AqQ3cpPMGUv7oeiX5WUVFe56MNeKRkstZUuwC0gacK/0bACJjTcrhLqSCZFYk8uaxglO31/5cbFs58ICOB33qIF2xnIzFOwF++M=",
+            "sQtDHHZMc+WfYmktxB/FGZMrRiy8aK2nQ5/PhMNHUkCFiKobofblY/vawK5wqUeObHKOvmCq7q2MkjUWOQlWNIRBsG+zW9ZN+5Jk/AEn2aH0fkbc075grLYhJTFXmTDMkNZveQ56UnxeUdEpUjn2a2iX1EoGpZX5FQ7PCzsHzQb1wWOD8DzkOGUo8Ow0PyP/HCw8NT4dwTZoTJZiIReKN4Vt9708rNyc29fL1H12CS248TCz79Uln+MOTTiMADRFW7nIvTY4/OIVXBrDQA3eSs1NoCRYfHH4tAOGGDrgCqQyb5HKVED6obvD7XpQUeNmY56QWlphdgL1RxoMaKPqKT6PwyIxhaatRN51iMLUwVx/jUrIY/Bs+ocEMFi4qsRjwmQrCa1C+a08ohQBJMTul5JDpLuFS4JYxaHXPh/zsdpcEyJ290G6EFQ1VLEu8HIvO4F3DnXW+4liUeMexO+0G2TJJW90s2GvOh4oMRpvCTyYpOzY82ynJW1v7ZpZxyci5kHs0GDJCUld7Am9hWR1",
             "GxOOvghhEIbhm05Euru74jVVLTrAqeJ6J/GfcIbLZ6S0G9Wif6ePCzBUm87xRh7noZKsRb3V4vZ1PWfF3lCacOspKRCn3QxWGGrxNJkrHwoAFQeuHH0oZooVMQcZVXm3ux73tS+PcBV4AkeLkg+dpULojDzO62fpHQni6n8=",
             "L+k8L8uiJQPCeCNHtVGSTQm10XV3jLwXtXcXNjFnNw+wZenfFiREaTOT2yRoiddAp50mEGfV9ZU13g0++p8Rx21uKywZZI8zSCk=",
-            "O5lLyUblHOOTDdZidIxAsR+d/NJHJD/G7J+fptlFPzTly4IYfVparTegf05Z6IQdENSRs3tJWqfQVs0JvjdniCIBqyqfc040riXHfPQVGgE7KvAhpTOawNyVZUmBesysAkI77KgIU+tX",
+            "O5lLyUblHOOTDdZidIxAsR+d/NJHJD/G7J+fptlFPzTly4IYfVpeoDe+Yxtb49BfFdmJ4ntKQbLRGNACoWMhiD5Sq3jaagpx+iDNOPMYTgEyIe1uvnXO1d+VZUmbfsjiClh8ragLErkKHxb6anLyvlFYRr8vDTF7Ne/T3FCo",
         ],
-        "sealed_changed": "6+37gHMcOM9YwSoKp1qv1GVXP8Mb4JVNjOZtJ5hUwbBo8H9ITROxQVf4Xg3Xqid3SsaqBh/aqj7XFOMUM3BVMjdxzfrmT1vfArm8BaqLOgLXUBPBL171vBwQRiAiNiVT277jiuI9ERrIMziImvrvcAiVmdQ1VuIB/vhh/lH6vchayu2qPkupaTuXAdBGkFMUmFni4Q69pUAU/h9yXzZyL9U0BuK4TwugRUEEO/CUqJT9jTe+brknITJ9F5LnSucH",
+        "sealed_changed": "6+37gHMcOM9YwSoKp1qv1GVXP8Mb4JVNjOZtJ5hUwbBo8H9ITROxQVf4Xg3Xqid3SsaqBh/aqj7XFOMUM3BVMjdxzfrmT0zfFL6sTfmeKxTXcAnFZl3/qlkFCSJtLSxSn+zsjOV4Qx7LfCufyOH1NQrbkckpE+tdsd97qky0vNNajpm7ME6yYSfEWNZHw1gdmxTurxKmpV0E4QMkW2VtNJA4RKWkTwuwX0tUJL+OtsHhjnPtaLU/PTB9RIGgCrpAgmAHvdwwAyKBClYR2fDK7mlCIQK9UwKhuFFWobrKuZbgA+UaoVBfvbJZGeh2Uw0vJOYb5CnQ82X9cxqX+uxb77KnLD9qGUOQKosG2b8y4fSiqo3el4W5nyG7ncTGAMGY064RiswA107LEZJljTfkhL89+kA425fUHVCseXzsTTuFjgrLV87gde+npy5rvrhie5bAjUMKOnUKbMNcjbUhTfT2Fz/hK7Q=",
     },
     {
         "id": "ch3_3_q1",
@@ -195,7 +195,7 @@ QUESTIONS = [
         "right": "87f02a15508db81f4a10c9355d9176244b25e871976b9df0e35fc38dd2cbfd3e",
         "sealed": [
             "DuX7R4gxSYDzAb3dytLdWM/TtEc3IYY3hcOfn9cfh2Sci5gFg3li0CAao53AFroAND+7RBuR+Ac3ssfOYv9vuXmVBQTOdNw=",
-            "lUdxGQMGmk2rSr8SX0n+DVaTLDcefgUfCh7lT572RMX0rw66iZDtddqcw2MRBWSpb6II19p/39zUGi9D4G8JrYIIO1VMN/sdPD6JjJsZOiK47DwOgBoDKaI9VJQRc8lDiyQBVwhdcvanMb9GE83mB46+ydaKCAly6stDtMSuqyRAlnQnnKYOkM9fkYVoqDapQm8hn5coYcfKikqrZPp7CW1F7IjMzAsjgau9ji54NMdqbq6KHSZ+J8bfy2ahrNBpFsyEuC9i4XvTDU6Q5oYEUWVk+lRruh/79JV3I9gKuo7wtJ/ntpjWI4s6",
+            "lUdxGQMGmk2rSr8SX0n+DVaTLDcefgUfCh7lT572RMX0rw66iZDtddqcw2MRBWSpb6II19p/39zUGi9D4G8JrYIIO1VMN/sdPD6JjJsZOiK47DwOgBoDKaI9VJQRc8lDiyQBVwhdcvanMb9GE83mB46+ydaKCAly6stDtMSuqyRAlnQnnKYOkM9fkYVoqDapQm8hn5coYcfKikqrZPp7FHEAoorIwRZwwOiVsx5je8YkCYy6DWNnOpLwu1Wz/4woSZ6JmRZDsjOBBFieutVNbHQqv1sl8x6+45h8d5kJoI7x+p7xud+FMP01YhpEDbaUXNHMr/It2HdoD3Q5kEysfoZ/FQ==",
             "Z15R7ikdYTm8y66BnJv0ohmvfgTeRXMEL5yxZIt1GaAI2qBJhte3ncH+ltCMUhnON06cFYPrVoiVjxiKtUJ6XpZG16YlEC5ZHRDrgt3aMVRCRJEiCQJwhKV+lgnjWR4my+g=",
             "pPhM2uOnCJ1A5ea5JyqCTKHXJcGahbyzaItmtljIV615xyCcmhk17bfsdMiiDjoVuOaXtpAcJzu4nVTtICQKhSZJqXu6lRtDiOoyOdZLfovHAx7MauROcveklcIullFW1oa8htvPoYmtlYFPIqfJL8LqgoAdSxj/do8069MWdKrifxHAtJABIev5E1bPhRkTbuf6",
         ],
