@@ -45,3 +45,10 @@ def summarize(meta: dict) -> str:
         f"  built in {meta['build_seconds']:.0f} s with {meta['train_sentences']} training sentences"
     )
     return "\n".join(lines)
+
+
+def prepare_causal_lm(force: bool = False, progress: bool = True) -> str:
+    """Build notebook 10's causal LM stand-in once per machine (course.offline.causal_lm); its summary."""
+    from course.offline import causal_lm
+
+    return causal_lm.summarize(causal_lm.prepare(force=force, progress=progress))

@@ -44,6 +44,7 @@ CHECK_MODULES = tuple(
         "trainer",
         "training_loop",
         "lm_data",  # chapter 3
+        "inference",  # chapter 2 section 8 (notebook 10)
         "curves",
     )
 )

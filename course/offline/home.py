@@ -93,7 +93,9 @@ def status(states: dict[str, str]) -> list[str]:
             f"evaluate.load({' | '.join(map(repr, editions))}) -> the course's scikit-learn edition "
             "(same formulas and keys as the Hub's scripts)"
         )
-    return lines
+    from course.offline import causal_lm  # notebook 10's model, once `course prepare-offline` built it
+
+    return lines + causal_lm.status_lines()
 
 
 def announce(states: dict[str, str]) -> None:
