@@ -186,9 +186,11 @@ def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("submitted")
     host = HostSocket(tmp_path_factory.mktemp("host"))
     hostile_class(root, host)
-    outside = snapshot(FIXTURE.parent)
+    before = {**snapshot(FIXTURE.parent), **snapshot(root)}
     out = tmp_path_factory.mktemp("graded")
     run = grade(root, out, jobs=2, timeout=5, source_root=FIXTURE, progress=False)
+    after = {**snapshot(FIXTURE.parent), **snapshot(root)}
+    outside = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
     print("\n".join(summary_lines(run)))
     by_key = {(o.submission.student, o.submission.notebook): o for o in run.outcomes}
     return run, by_key, out, host, outside
@@ -209,7 +211,7 @@ def test_the_run_finishes_with_exactly_the_points_earned(graded):
     got = {s: (by_key[(s, BASICS)].score, by_key[(s, WORDS)].score) for s in EXPECTED}
     assert got == {s: tuple(float(v) for v in pair) for s, pair in EXPECTED.items()}
     assert run.exit_code == 0  # students attacked; grading itself did not fail
-    assert snapshot(FIXTURE.parent) == outside  # the solutions were read, never written
+    assert outside == []  # the solutions and SUBMITTED were read, never written
     with open(out / "scores.csv") as handle:
         rows = [r["student"] for r in csv.DictReader(handle)]
     assert sorted(r for r in rows if r != "(max)") == sorted(EXPECTED)  # no quoted or reserved rows

@@ -737,7 +737,9 @@ def _grade(
         if entry is not None:
             begun = time.perf_counter()
             write_files(task, entry["files"])
-            log_of("task", sub).write_text(entry["log"])
+            log_of("task", sub).write_text(
+                "[restored from OUT/cache: the log of the run that graded it]\n" + entry["log"]
+            )
             counts["parent_s"] += time.perf_counter() - begun
             counts["cached"] += 1
             finish(sub, task, entry["result"], cached=True)

@@ -14,9 +14,13 @@ kernel runs inside `bwrap`. What the kernel gets:
   process it starts dies with it (`--die-with-parent`, and the PID namespace dies with its init);
 - a non-root user of its own (one uid per task, when the grader is root), no capabilities, no new
   privileges, and `prlimit` limits: address space, processes, file size, CPU time; when the grader
-  may create cgroups, also a memory and a process cap for the sandbox as a whole;
+  may create cgroups, also a memory and a process cap for the sandbox as a whole, the same CPU weight
+  as every other sandbox and a CPU quota (the machine's CPUs divided by the jobs);
 - IPC transport: the connection file and the ZeroMQ sockets are in the sandbox's own /tmp/.kernel;
-  the worker reaches the sockets from outside through /proc/<sandbox init>/root.
+  the worker reaches the sockets through descriptors it opened once, without following links, before
+  any student code ran (course.grading.ipc), never through a path the kernel can change;
+- no file descriptor of the worker: stdin is /dev/null, stdout and stderr a pipe the worker drains
+  into its log (capped, each line marked), so the kernel cannot write the grader's log.
 
 Without bubblewrap (macOS, a host that forbids namespaces) `course grade` refuses to run untrusted
 code unless given --unsafe-no-sandbox; `unavailable()` says why.
@@ -730,6 +734,8 @@ class SandboxProvisioner(LocalProvisioner):
         owner = int(self.parent.spec["uid"]) if os.geteuid() == 0 else os.geteuid()
         root = f"/proc/{self.init_pid}/root"
         folder, prefix = os.path.split(IPC)
+        ipc.close_pins(getattr(self, "_pins", {}))  # a restarted kernel: its sockets are new
+        ipc.remove_links(getattr(self, "_links", None))
         loop = asyncio.get_running_loop()
         self._pins = await loop.run_in_executor(
             None,

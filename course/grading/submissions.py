@@ -3,10 +3,13 @@
     SUBMISSIONS_DIR/<student>/<assignment>/<notebook>.ipynb
     e.g. submitted/alice/chapter2/01_pipeline.ipynb
 
-Pre-screening happens in the grader, before any kernel starts: a notebook that is not valid JSON (or
-not a notebook), one larger than MAX_BYTES, or one that is missing is recorded with its reason and
-scores zero; every other notebook is copied with its outputs cleared (stored outputs are never
-trusted: the grader runs the notebook itself).
+SUBMITTED is hostile input (course.grading.intake): `discover` follows no link and opens nothing but
+folders and regular files, refuses other names than safe ids, and copies the accepted bytes to the
+grader's own intake folder. Pre-screening happens in the grader, before any kernel starts: a notebook
+that is not valid JSON (or not a notebook), one larger than MAX_BYTES, nested too deep or with too many
+values, cells or outputs, or one that is missing is recorded with its reason and scores zero; every
+other notebook is copied with its outputs cleared (stored outputs are never trusted: the grader runs
+the notebook itself).
 """
 
 from __future__ import annotations
