@@ -326,6 +326,7 @@ def test_check_names_are_prefixed():
         "tokenizers_vocab_stats",
         "tokenizers_round_trip",
         "tokenizers_try_ids",
+        "tokenizers_pairs",
     }
 
 
@@ -368,6 +369,64 @@ def test_tokenize_convert_wrong(tokenizer, wrong, said):
 def test_tokenize_convert_with_the_notebooks_tokenizer_fails_on_others(tokenizer):
     result = _try_ids(tokenizer, lambda s, t: ids_by_hand(s, tokenizer))
     assert not result.passed and "another vocabulary" in result.message, result.message
+
+
+# tokenizers_pairs -----------------------------------------------------------------------------------
+
+FIRSTS = ["Which tokenizer does BERT use?", "Is decoding exact?"]
+SECONDS = ["BERT uses WordPiece, which marks pieces that continue a word.", "Not with an uncased vocabulary."]
+PAIR_OPTIONS = dict(padding=True, truncation=True, return_tensors="pt")
+
+
+def encode_pairs(firsts, seconds, tokenizer, max_length):
+    return tokenizer(firsts, seconds, max_length=max_length, **PAIR_OPTIONS)
+
+
+def test_pairs_right(tokenizer):
+    result = run_check("tokenizers_pairs", encode_pairs, FIRSTS, SECONDS, tokenizer, 20)
+    assert result.passed, result.message
+
+
+@pytest.mark.parametrize(
+    "wrong, said",
+    [
+        (lambda a, b, t, n: encode_pairs(a, b, t, n)["input_ids"], "expected the tokenizer's output"),
+        (lambda a, b, t, n: t(a, b, padding=True, truncation=True, max_length=n), "not a PyTorch tensor"),
+        (lambda a, b, t, n: t(a + b, max_length=n, **PAIR_OPTIONS), "each text has a row of its own"),
+        (lambda a, b, t, n: encode_pairs(a[:1], b[:1], t, n), "expected one row per pair"),
+        (lambda a, b, t, n: t(a, b, padding=True, return_tensors="pt"), "longer than max_length"),
+        (
+            lambda a, b, t, n: t([f"{x} {y}" for x, y in zip(a, b)], max_length=n, **PAIR_OPTIONS),
+            "joined into one",
+        ),
+        (
+            lambda a, b, t, n: t(
+                a, b, padding="max_length", truncation=True, max_length=n, return_tensors="pt"
+            ),
+            "padded to the longest",
+        ),
+        (lambda a, b, t, n: encode_pairs(b, a, t, n), "differs from this tokenizer's encoding"),
+        (
+            lambda a, b, t, n: t(a, b, max_length=n, return_token_type_ids=False, **PAIR_OPTIONS),
+            "token_type_ids is missing",
+        ),
+    ],
+)
+def test_pairs_wrong(tokenizer, wrong, said):
+    result = run_check("tokenizers_pairs", wrong, FIRSTS, SECONDS, tokenizer, 20)
+    assert not result.passed and said in result.message, result.message
+
+
+def test_pairs_with_the_notebooks_tokenizer_fail_on_other_ids(tokenizer):
+    result = run_check(
+        "tokenizers_pairs",
+        lambda a, b, t, n: encode_pairs(a, b, tokenizer, n),
+        FIRSTS,
+        SECONDS,
+        tokenizer,
+        20,
+    )
+    assert not result.passed and "other ids" in result.message, result.message
 
 
 def test_every_failure_message_is_reached():

@@ -545,3 +545,97 @@ def check_tokenize_convert(
         "tokenize + convert_tokens_to_ids give the ids computed before, for any tokenizer: the tokenizer's "
         "one call adds only the special tokens (and the mask)"
     )
+
+
+# tokenizers_pairs -----------------------------------------------------------------------------------
+# Part 2 of #19: the learner writes the tokenizer call the course teaches (2/3's Encoding text, 2/6), on
+# pairs of texts, judged on other pairs, lengths and a tokenizer with other ids.
+
+PAIR_CASES = (
+    (("Is it raining?", "Where is the station?"), ("Yes, since this morning.", "Two streets from here."), 16),
+    (
+        ("Who wrote it?", "Why?"),
+        ("A long answer that goes on and on, far beyond what the model is given.", "No."),
+        12,
+    ),
+)
+
+
+def _pair_problem(
+    batch: Any, firsts: list[str], seconds: list[str], tokenizer: Any, max_length: int, where: str
+) -> CheckResult | None:
+    """None when `batch` is the padded, truncated PyTorch encoding of the pairs, else what is wrong."""
+    import torch
+
+    if not hasattr(batch, "keys") or "input_ids" not in batch:
+        return fail(f"{where}: expected the tokenizer's output with input_ids, got {type(batch).__name__}")
+    ids = batch["input_ids"]
+    if not isinstance(ids, torch.Tensor):
+        return fail(f"{where}: input_ids is a {type(ids).__name__}, not a PyTorch tensor")
+    options = dict(padding=True, truncation=True, max_length=max_length, return_tensors="pt")
+    want = tokenizer(list(firsts), list(seconds), **options)
+    if ids.dim() != 2 or ids.shape[0] != len(firsts):
+        rows = ids.shape[0] if ids.dim() == 2 else ids.dim()
+        if ids.dim() == 2 and rows == 2 * len(firsts):
+            return fail(f"{where}: {rows} rows for {len(firsts)} pairs; each text has a row of its own")
+        return fail(
+            f"{where}: input_ids of shape {list(ids.shape)}; expected one row per pair ({len(firsts)})"
+        )
+    if ids.shape[1] > max_length:
+        return fail(f"{where}: rows of {ids.shape[1]} tokens, longer than max_length={max_length}")
+    joined = tokenizer([f"{a} {b}" for a, b in zip(firsts, seconds)], **options)["input_ids"]
+    if ids.shape == joined.shape and torch.equal(ids, joined) and not torch.equal(joined, want["input_ids"]):
+        return fail(
+            f"{where}: each row holds the two texts joined into one: a single {tokenizer.sep_token} at "
+            "the end, and no second segment"
+        )
+    if ids.shape != want["input_ids"].shape:
+        return fail(
+            f"{where}: input_ids of shape {list(ids.shape)}; the pairs, padded to the longest and cut at "
+            f"max_length={max_length}, give {list(want['input_ids'].shape)}"
+        )
+    if not torch.equal(ids, want["input_ids"]):
+        number = int((ids != want["input_ids"]).any(dim=1).nonzero()[0]) + 1
+        return fail(f"{where}: row {number} differs from this tokenizer's encoding of pair {number}")
+    for key in ("token_type_ids", "attention_mask"):
+        if key not in want:  # a tokenizer that returns no segment ids (one built from a tokenizer object)
+            continue
+        mine = batch.get(key) if hasattr(batch, "get") else None
+        if mine is None or not torch.equal(torch.as_tensor(mine).long(), want[key]):
+            return fail(f"{where}: {key} is missing or differs from the tokenizer's for these pairs")
+    return None
+
+
+@register(
+    "tokenizers_pairs",
+    hints=(
+        "Notebook 2, Encoding text: two texts given to one call become one row with two segments; "
+        "notebook 1, section 2, for padding and truncation.",
+        "The tokenizer you are given, called once with the list of first texts and the list of second "
+        "texts, plus its options for padding, truncation, the maximum length and PyTorch tensors.",
+    ),
+)
+def check_pairs(
+    encode_pairs: Callable[..., Any], firsts: list[str], seconds: list[str], tokenizer: Any, max_length: int
+) -> CheckResult:
+    """`encode_pairs(firsts, seconds, tokenizer, max_length)` is one padded, truncated PyTorch batch of the
+    pairs, with their token_type_ids: on the notebook's pairs, on other pairs (one second text far longer
+    than max_length) and with BERT's tokens under other ids."""
+    problem = not_a_function("encode_pairs", encode_pairs, "(firsts, seconds, tokenizer, max_length)")
+    if problem is not None:
+        return problem
+    cases = [("with the notebook's pairs", list(firsts), list(seconds), tokenizer, max_length)]
+    for number, (a, b, length) in enumerate(PAIR_CASES):
+        tok = tokenizer if number == 0 else reversed_ids_tokenizer(tokenizer)
+        which = "and the notebook's tokenizer" if number == 0 else "and BERT's tokens under other ids"
+        cases.append(
+            (f"with the pairs {list(zip(a, b))}, max_length={length} {which}", list(a), list(b), tok, length)
+        )
+    for where, a, b, tok, length in cases:
+        problem = _pair_problem(encode_pairs(list(a), list(b), tok, length), a, b, tok, length, where)
+        if problem is not None:
+            return problem
+    return success(
+        "one row per pair, [CLS] first [SEP] second [SEP] with token_type_ids 0 then 1, padded and cut at "
+        "max_length, as PyTorch tensors, for any tokenizer"
+    )
