@@ -176,7 +176,7 @@ def _loaded_metric():
 @pytest.mark.parametrize(
     ("answer", "needle"),
     [
-        (_no_argmax, "np.argmax(logits, axis=-1)"),
+        (_no_argmax, "not one predicted class per example"),
         (_argmax_axis0, "not over axis 0"),
         (_handmade_f1, "f1 is nan"),
         (_macro, "macro F1"),
@@ -343,6 +343,120 @@ def test_own_work_switches_off_and_restores():
     assert precision_flags_reference("cuda", True) == {"fp16": False, "bf16": True}
     with pytest.raises(KeyError):
         own_work("no_such_exercise")
+
+
+# ---- trainer_glue_metrics ----------------------------------------------------------------------
+
+
+def _glue(predictions="argmax", task_fixed=None, result="compute"):
+    """A glue_compute_metrics with one realistic mistake switched on."""
+    import evaluate
+
+    def glue_compute_metrics(eval_preds, task="mrpc"):
+        metric = evaluate.load("glue", task_fixed or task)
+        logits, labels = eval_preds
+        chosen = np.argmax(logits, axis=-1) if predictions == "argmax" else np.argmax(logits, axis=0)
+        if result == "list":
+            return list(metric.compute(predictions=chosen, references=labels).values())
+        if result == "hand":
+            return {"accuracy": float(np.mean(chosen == labels)), "f1": 0.5}
+        return metric.compute(predictions=chosen, references=labels)
+
+    return glue_compute_metrics
+
+
+def test_glue_metrics_right_answer_passes():
+    assert run_check("trainer_glue_metrics", course.checks.trainer.glue_compute_metrics_reference).passed
+    assert run_check("trainer_glue_metrics", _glue()).passed
+
+
+@pytest.mark.parametrize(
+    ("answer", "needle"),
+    [
+        (_glue(task_fixed="mrpc"), "metric reports ['accuracy']"),
+        (_glue(result="list"), "not a dict of numbers"),
+        (_glue(result="hand"), "not GLUE's"),
+        (_glue(predictions="axis0"), "your code raised"),
+        ("not a function", "pass your function itself"),
+    ],
+)
+def test_glue_metrics_wrong_answers_fail(answer, needle):
+    passed, message = _verdict("trainer_glue_metrics", answer)
+    assert not passed and needle in message, message
+
+
+# ---- trainer_build -----------------------------------------------------------------------------
+
+
+def _build(strategy="epoch", collator="own", processing=True, metrics="given", epochs=None, folder=None):
+    """A build_trainer with one realistic mistake switched on."""
+    from transformers import DataCollatorWithPadding, Trainer, TrainingArguments
+
+    def build_trainer(
+        model, tokenizer, train_dataset, eval_dataset, compute_metrics, output_dir, num_epochs=3
+    ):
+        args = TrainingArguments(
+            folder or output_dir,
+            eval_strategy=strategy,
+            num_train_epochs=epochs or num_epochs,
+            save_strategy="no",
+            report_to="none",
+        )
+        if collator == "own":
+            data_collator = DataCollatorWithPadding(tokenizer=tokenizer)
+        else:
+            data_collator = None
+        return Trainer(
+            model,
+            args,
+            train_dataset=train_dataset,
+            eval_dataset=eval_dataset,
+            data_collator=data_collator,
+            processing_class=tokenizer if processing else None,
+            compute_metrics=compute_metrics if metrics == "given" else None,
+        )
+
+    return build_trainer
+
+
+def test_build_trainer_right_answer_passes():
+    result = run_check("trainer_build", _build())
+    assert result.passed, result.message
+
+
+@pytest.mark.parametrize(
+    ("answer", "needle"),
+    [
+        (_build(strategy="no"), "not once per epoch"),
+        (_build(processing=False), "processing_class is not the tokenizer"),
+        (_build(metrics="none"), "no result of the compute_metrics"),
+        (_build(epochs=3), "evaluated 3 times in num_epochs=2"),
+        (_build(folder="trainer-folder-of-the-test"), "output_dir is not the output_dir"),
+        (lambda *args, **kwargs: None, "not a transformers.Trainer"),
+        ("not a function", "pass your function itself"),
+    ],
+)
+def test_build_trainer_wrong_answers_fail(answer, needle, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    passed, message = _verdict("trainer_build", answer)
+    assert not passed and needle in message, message
+
+
+def test_build_problem_names_each_mistake():
+    good = {
+        "trainer": "Trainer",
+        "same_objects": [True, True],
+        "output_dir": True,
+        "eval_strategy": "epoch",
+        "padded": [[1, 2, 7], [1, 7, 7]],
+        "pad_id": 7,
+        "evaluations": [0.024],
+    }
+    problem = course.checks.trainer._build_problem
+    assert problem(good, 1) is None
+    assert "model is not the model" in problem({**good, "same_objects": [False, True]}, 1)
+    assert "cannot make one batch" in problem({**good, "padded": None}, 1)
+    assert "pads with another id" in problem({**good, "padded": [[1, 2, 0], [1, 0, 0]]}, 1)
 
 
 def test_every_failure_message_is_reached():

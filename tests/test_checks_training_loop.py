@@ -266,7 +266,7 @@ def test_predict_wrong_return_and_wrong_labels():
         return 1 - preds, labels
 
     result = run_check("loop_predict", flipped)
-    assert not result.passed and "predictions differ from logits.argmax" in result.message
+    assert not result.passed and "predictions differ from the class with the largest logit" in result.message
 
 
 def test_predict_shortcuts_and_other_objects():
@@ -322,6 +322,160 @@ def test_own_work_switches_off_and_restores():
     assert scheduler.get_last_lr() == [1.0]
     with pytest.raises(KeyError):
         loop.own_work("no_such_exercise")
+
+
+# ---- loop_fine_tune_sst2 (try it out) ----------------------------------------------------------
+
+
+def _fine_tune(train_mode=True, cut=True, lr=None, schedule=True, batch=None, pad_zero=False, result="list"):
+    """A fine_tune_sst2 with one realistic mistake switched on (else the course's loop)."""
+    from torch.utils.data import DataLoader
+    from transformers import DataCollatorWithPadding, get_scheduler
+
+    def fine_tune(
+        model, tokenizer, raw_train, batch_size=32, learning_rate=1e-4, num_epochs=1, max_length=64
+    ):
+        limit = max_length if cut else 512  # 512: the tokenizer's own limit, past the model's positions
+        tokenized = raw_train.map(
+            lambda e: tokenizer(e["sentence"], truncation=True, max_length=limit), batched=True
+        )
+        tokenized = tokenized.remove_columns(["sentence", "idx"]).rename_column("label", "labels")
+        tokenized.set_format("torch")
+        collate = DataCollatorWithPadding(tokenizer=tokenizer)
+
+        def collate_fn(features):
+            batch = collate(features)
+            if pad_zero:
+                batch["input_ids"][batch["attention_mask"] == 0] = 0
+            return batch
+
+        loader = DataLoader(tokenized, shuffle=True, batch_size=batch or batch_size, collate_fn=collate_fn)
+        optimizer = torch.optim.AdamW(model.parameters(), lr=lr or learning_rate)
+        steps = num_epochs * len(loader)
+        scheduler = get_scheduler("linear", optimizer=optimizer, num_warmup_steps=0, num_training_steps=steps)
+        losses = []
+        if train_mode:
+            model.train()
+        for _ in range(num_epochs):
+            for batch_ in loader:
+                loss = model(**batch_).loss
+                loss.backward()
+                optimizer.step()
+                if schedule:
+                    scheduler.step()
+                optimizer.zero_grad()
+                losses.append(loss.item())
+        return losses if result == "list" else sum(losses) / len(losses)
+
+    return fine_tune
+
+
+def test_fine_tune_right_answers_pass():
+    result = run_check("loop_fine_tune_sst2", loop.reference_fine_tune)
+    assert result.passed, result.message
+    result = run_check("loop_fine_tune_sst2", _fine_tune())
+    assert result.passed, result.message
+
+
+@pytest.mark.parametrize(
+    ("answer", "needle"),
+    [
+        (_fine_tune(train_mode=False), "trained in evaluation mode"),
+        (_fine_tune(cut=False), "past max_length=24"),
+        (_fine_tune(lr=1e-6), "not a linear decay from learning_rate"),
+        (_fine_tune(schedule=False), "not a linear decay from learning_rate"),
+        (_fine_tune(batch=8), "batches of training were expected"),
+        (_fine_tune(pad_zero=True), "do not hold this tokenizer's [PAD] id"),
+        (_fine_tune(result="mean"), "not a list of Python floats"),
+        ("not a function", "pass your function itself"),
+    ],
+)
+def test_fine_tune_wrong_answers_fail(answer, needle):
+    result = run_check("loop_fine_tune_sst2", answer)
+    assert not result.passed and needle in result.message, result.message
+
+
+def test_fine_tune_problem_names_a_run_that_did_not_learn():
+    run = loop.run_fine_tune(loop.reference_fine_tune)
+    assert loop._fine_tune_problem(run) is None
+    stuck = {**run, "losses": [0.69] * len(run["losses"])}
+    assert "the loss went from 0.690" in loop._fine_tune_problem(stuck)
+    assert "past max_length" in loop._fine_tune_problem({**run, "max_length": 3})
+
+
+def test_sentiment_data_needs_padding_and_truncation():
+    tokenizer = loop.sentiment_tokenizer(0)
+    assert tokenizer.pad_token_id != 0
+    rows = loop.sentiment_dataset(0, 12)
+    lengths = [len(tokenizer(text)["input_ids"]) for text in rows["sentence"]]
+    assert max(lengths) > loop.MAX_POSITIONS and len(set(lengths)) > 3
+    assert set(rows["label"]) == {0, 1}
+
+
+# ---- loop_accelerate ---------------------------------------------------------------------------
+
+
+def _accelerate(
+    prepare="all", backward="accelerator", zero=True, train_mode=True, schedule=True, result="list"
+):
+    """An accelerate_train with one realistic mistake switched on."""
+    from transformers import get_scheduler
+
+    def accelerate_train(accelerator, model, optimizer, train_dataloader, num_epochs):
+        if prepare == "all":
+            train_dataloader, model, optimizer = accelerator.prepare(train_dataloader, model, optimizer)
+        elif prepare == "no_loader":
+            model, optimizer = accelerator.prepare(model, optimizer)
+        steps = num_epochs * len(train_dataloader)
+        scheduler = get_scheduler("linear", optimizer=optimizer, num_warmup_steps=0, num_training_steps=steps)
+        losses = []
+        if train_mode:
+            model.train()
+        for _ in range(num_epochs):
+            for batch in train_dataloader:
+                loss = model(**batch).loss
+                if backward == "accelerator":
+                    accelerator.backward(loss)
+                else:
+                    loss.backward()
+                optimizer.step()
+                if schedule:
+                    scheduler.step()
+                if zero:
+                    optimizer.zero_grad()
+                losses.append(loss.item() if result == "list" else loss)
+        return losses
+
+    return accelerate_train
+
+
+def test_accelerate_right_answers_pass():
+    result = run_check("loop_accelerate", loop.reference_accelerate_train)
+    assert result.passed, result.message
+    assert run_check("loop_accelerate", _accelerate()).passed
+
+
+@pytest.mark.parametrize(
+    ("answer", "needle"),
+    [
+        (_accelerate(prepare="no_loader"), "never received the training dataloader"),
+        (_accelerate(backward="loss"), "accelerator.backward ran 0 times"),
+        (_accelerate(result="tensors"), "Python floats"),
+        (_accelerate(train_mode=False), "trained in evaluation mode"),
+        (_accelerate(schedule=False), "not a linear decay"),
+        (_accelerate(zero=False), "differ from those of the course's loop"),
+        ("not a function", "pass your function itself"),
+    ],
+)
+def test_accelerate_wrong_answers_fail(answer, needle):
+    result = run_check("loop_accelerate", answer)
+    assert not result.passed and needle in result.message, result.message
+
+
+def test_pick_fine_tune_and_accelerate_fall_back(capsys):
+    assert loop.pick_fine_tune(_fine_tune(schedule=False)) is loop.reference_fine_tune
+    assert loop.pick_accelerate(_accelerate(zero=False)) is loop.reference_accelerate_train
+    assert "does not pass" in capsys.readouterr().out
 
 
 def test_every_failure_message_is_reached():

@@ -10,9 +10,11 @@ use `own_work` too. numpy, scikit-learn and transformers are imported inside the
 
 from __future__ import annotations
 
+import io
 import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import redirect_stderr, redirect_stdout
 from numbers import Real
 from typing import Any
 
@@ -177,8 +179,7 @@ def _call_metrics(compute_metrics: Callable, logits, labels) -> tuple[Any, Check
         text = str(error)
         if "continuous" in text or "multioutput" in text:
             return None, fail(
-                "scikit-learn got logits, not classes: take np.argmax(logits, axis=-1) first "
-                "(one predicted class per example)."
+                "scikit-learn got logits (a score per class), not one predicted class per example."
             )
         if "inconsistent numbers of samples" in text:
             return None, fail(
@@ -404,4 +405,222 @@ def check_loss_curves(loss_curves: Callable) -> CheckResult:
     return success(
         f"loss_curves finds {len(train)} training losses and {len(validation)} validation losses "
         "and skips the run's summary."
+    )
+
+
+# ---------------------------------------------------------------- compute_metrics with evaluate
+
+
+def glue_reference(task: str, logits, labels) -> dict[str, float]:
+    """The GLUE metric of `task` (evaluate.load("glue", task)) on the argmax of `logits`."""
+    import evaluate
+    import numpy as np
+
+    metric = evaluate.load("glue", task)
+    return dict(metric.compute(predictions=np.argmax(logits, axis=-1), references=labels))
+
+
+def glue_cases(seed: int, tasks: Sequence[str]) -> list[tuple[str, Any, Any]]:
+    """(task, logits [n, 2], labels [n]) for each task: random logits, better than chance, other sizes."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    cases = []
+    for index, task in enumerate(tasks):
+        size = 17 + 5 * index
+        labels = rng.integers(0, 2, size=size)
+        logits = rng.normal(size=(size, 2)).astype(np.float32)
+        logits[: size // 2] += np.eye(2, dtype=np.float32)[labels[: size // 2]] * 1.5
+        cases.append((task, logits, labels))
+    return cases
+
+
+def _as_numbers(result: Any) -> dict[str, float] | None:
+    if not isinstance(result, Mapping):
+        return None
+    try:
+        return {str(key): float(value) for key, value in result.items()}
+    except (TypeError, ValueError):
+        return None
+
+
+@register(
+    "trainer_glue_metrics",
+    hints=(
+        "Section 'Metrics': the course's compute_metrics loads the GLUE metric of a task and feeds it the "
+        "predicted classes; each GLUE task has its own metric.",
+        '`evaluate.load("glue", ...)` with the task passed in, `np.argmax(..., axis=-1)`, and the metric\'s '
+        "`compute(predictions=..., references=...)`.",
+    ),
+)
+def check_glue_metrics(glue_compute_metrics: Callable) -> CheckResult:
+    """`glue_compute_metrics(eval_preds, task="mrpc")` returns the GLUE metric of `task`."""
+    from transformers import EvalPrediction
+
+    problem = _not_callable(glue_compute_metrics, "glue_compute_metrics")
+    if problem is not None:
+        return problem
+    for task, logits, labels in glue_cases(11, ("mrpc", "sst2", "cola")):
+        want = glue_reference(task, logits, labels)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            got = glue_compute_metrics(
+                EvalPrediction(predictions=logits.copy(), label_ids=labels.copy()), task=task
+            )
+        numbers = _as_numbers(got)
+        where = f"on {len(labels)} random {task!r} predictions"
+        if numbers is None:
+            return fail(f"{where} it returned {type(got).__name__}, not a dict of numbers.")
+        if set(numbers) != set(want):
+            return fail(
+                f"{where} it returned the keys {sorted(numbers)}; "
+                f"GLUE's {task!r} metric reports {sorted(want)}."
+            )
+        wrong = [key for key in want if not math.isclose(numbers[key], want[key], abs_tol=1e-9)]
+        if wrong:
+            return fail(f"{where} {wrong[0]} is {numbers[wrong[0]]:.4f}, not GLUE's {want[wrong[0]]:.4f}.")
+    return success("glue_compute_metrics gives GLUE's own metric of each task (mrpc, sst2, cola).")
+
+
+# ---------------------------------------------------------------- the Trainer in a function
+
+
+def trainer_inputs(seed: int, train_size: int = 40, eval_size: int = 24) -> dict[str, Any]:
+    """A tiny sentiment classifier, its tokenizer ([PAD] is not 0) and tokenized, unpadded datasets."""
+    from course.checks.training_loop import sentiment_dataset, sentiment_model, sentiment_tokenizer
+
+    tokenizer = sentiment_tokenizer(seed)
+
+    def tokenize(batch):
+        return tokenizer(batch["sentence"], truncation=True, max_length=24)
+
+    return {
+        "model": sentiment_model(tokenizer, seed=seed),
+        "tokenizer": tokenizer,
+        "train_dataset": sentiment_dataset(seed, train_size).map(tokenize, batched=True),
+        "eval_dataset": sentiment_dataset(seed + 1, eval_size).map(tokenize, batched=True),
+    }
+
+
+def probe_metrics(eval_pred) -> dict[str, float]:
+    """A compute_metrics whose result says it was called, and on how many examples."""
+    _logits, labels = eval_pred
+    return {"probe": len(labels) / 1000}
+
+
+def run_build_trainer(build_trainer: Callable, seed: int, num_epochs: int, folder: str) -> dict[str, Any]:
+    """Build a Trainer with the learner's function on tiny inputs, train it, and report what it holds."""
+    from transformers import Trainer
+
+    inputs = trainer_inputs(seed)
+    tokenizer = inputs["tokenizer"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        trainer = build_trainer(
+            **inputs, compute_metrics=probe_metrics, output_dir=folder, num_epochs=num_epochs
+        )
+    if not isinstance(trainer, Trainer):
+        return {"trainer": type(trainer).__name__}
+    features = [
+        {key: row[key] for key in ("input_ids", "attention_mask", "label")}
+        for row in inputs["eval_dataset"].select(range(5))
+    ]
+    try:
+        padded = trainer.data_collator(features)["input_ids"].tolist()
+    except Exception:  # noqa: BLE001 - a collator that cannot pad rows of different lengths
+        padded = None
+    from transformers.trainer_callback import PrinterCallback, ProgressCallback
+
+    for callback in (ProgressCallback, PrinterCallback):  # the check's run prints nothing
+        trainer.remove_callback(callback)
+    with warnings.catch_warnings(), redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
+        warnings.simplefilter("ignore")
+        trainer.train()
+    evaluations = [e for e in trainer.state.log_history if "eval_loss" in e]
+    return {
+        "trainer": "Trainer",
+        "same_objects": [trainer.model is inputs["model"], trainer.processing_class is tokenizer],
+        "output_dir": str(trainer.args.output_dir) == str(folder),
+        "eval_strategy": str(getattr(trainer.args.eval_strategy, "value", trainer.args.eval_strategy)),
+        "padded": padded,
+        "pad_id": tokenizer.pad_token_id,
+        "evaluations": [round(float(e.get("eval_probe", -1.0)), 6) for e in evaluations],
+    }
+
+
+def _build_problem(run: dict[str, Any], num_epochs: int) -> str | None:
+    """What is wrong with the Trainer a learner's function built, or None."""
+    if run["trainer"] != "Trainer":
+        return f"it returned {run['trainer']}, not a transformers.Trainer"
+    model_same, tokenizer_same = run["same_objects"]
+    if not model_same:
+        return "the Trainer's model is not the model passed in"
+    if not tokenizer_same:
+        return "the Trainer's processing_class is not the tokenizer passed in"
+    if not run["output_dir"]:
+        return "the Trainer's args.output_dir is not the output_dir passed in"
+    if run["eval_strategy"] != "epoch":
+        return (
+            f"its TrainingArguments evaluate with the strategy {run['eval_strategy']!r}, not once per epoch"
+        )
+    padded = run["padded"]
+    if padded is None or len({len(row) for row in padded}) != 1:
+        return "its data_collator cannot make one batch of rows of different lengths"
+    if not any(run["pad_id"] in row for row in padded):
+        return f"its data_collator pads with another id than this tokenizer's [PAD] ({run['pad_id']})"
+    if len(run["evaluations"]) != num_epochs:
+        return f"trainer.train() evaluated {len(run['evaluations'])} times in num_epochs={num_epochs} epochs"
+    if any(value < 0 for value in run["evaluations"]):
+        return "the evaluations hold no result of the compute_metrics passed in"
+    return None
+
+
+@register(
+    "trainer_build",
+    hints=(
+        "Sections 'Training arguments' and 'The Trainer': the arguments the course gives TrainingArguments "
+        "and Trainer, here all taken from build_trainer's parameters.",
+        "`TrainingArguments` (its evaluation strategy and number of epochs), `DataCollatorWithPadding`, "
+        "and the `data_collator`, `processing_class` and `compute_metrics` parameters of `Trainer`.",
+    ),
+)
+def check_build_trainer(build_trainer: Callable) -> CheckResult:
+    """`build_trainer(model, tokenizer, train_dataset, eval_dataset, compute_metrics, output_dir, ...)`."""
+    import tempfile
+
+    problem = _not_callable(build_trainer, "build_trainer")
+    if problem is not None:
+        return problem
+    for seed, num_epochs in ((2, 2), (3, 1)):
+        with tempfile.TemporaryDirectory() as folder:
+            run = run_build_trainer(build_trainer, seed=seed, num_epochs=num_epochs, folder=folder)
+        problem = _build_problem(run, num_epochs)
+        if problem is not None:
+            return fail(
+                "on a tiny sentiment model whose tokenizer's [PAD] is not 0 (40 training rows, "
+                f"num_epochs={num_epochs}): {problem}."
+            )
+    return success(
+        "build_trainer wires the model, the tokenizer (processing_class), a padding collator, "
+        "compute_metrics and an evaluation every epoch into the Trainer."
+    )
+
+
+def glue_compute_metrics_reference(eval_preds, task: str = "mrpc") -> dict[str, float]:
+    """The course's compute_metrics for any GLUE task: evaluate's GLUE metric on the argmax."""
+    logits, labels = eval_preds
+    return glue_reference(task, logits, labels)
+
+
+def pick_glue_metrics(glue_compute_metrics: Callable | None) -> Callable:
+    """The learner's glue_compute_metrics when it passes its check, else the course's (later cells run)."""
+    from course.checks import use_if_passing
+
+    return use_if_passing(
+        glue_compute_metrics,
+        "trainer_glue_metrics",
+        glue_compute_metrics_reference,
+        "glue_compute_metrics",
+        "scoring",
+        "compute_metrics",
     )

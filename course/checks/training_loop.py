@@ -505,7 +505,8 @@ def _to_array(value):
         "Section 'Evaluation': the three differences from the training loop (eval mode, no gradients, "
         "predictions instead of a loss), applied to the model and dataloader passed to predict.",
         "`model.eval()`, `with torch.no_grad():`, `.to(device)` for each tensor of the batch, "
-        "`logits.argmax(dim=-1)`, and `np.concatenate` (or `torch.cat`) of the per-batch lists.",
+        "`argmax` over the class dimension of the logits, and `np.concatenate` (or `torch.cat`) of the "
+        "per-batch lists.",
     ),
 )
 def check_predict(predict: Callable) -> CheckResult:
@@ -536,8 +537,8 @@ def check_predict(predict: Callable) -> CheckResult:
         )
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         return fail(
-            "predict should return two things, (predictions, labels), e.g. "
-            "`return np.concatenate(all_preds), np.concatenate(all_labels)`."
+            "predict should return two things, (predictions, labels): one array of class ids and one of "
+            "labels, each covering every batch."
         )
     preds, labels = (_to_array(r) for r in result)
     if model.training:
@@ -552,8 +553,8 @@ def check_predict(predict: Callable) -> CheckResult:
         )
     if preds.ndim == 2:
         return fail(
-            f"predictions have shape {list(preds.shape)}: those are logits. Take the class id with "
-            "logits.argmax(dim=-1)."
+            f"predictions have shape {list(preds.shape)}: those are logits (a score per class), not one "
+            "class id per example."
         )
     if len(preds) != len(want_preds) or len(labels) != len(want_labels):
         return fail(
@@ -568,8 +569,8 @@ def check_predict(predict: Callable) -> CheckResult:
     if not np.array_equal(preds.astype(int), want_preds):
         wrong = int((preds.astype(int) != want_preds).sum())
         return fail(
-            f"{wrong} of {len(want_preds)} predictions differ from logits.argmax(dim=-1) of the "
-            "model in eval mode."
+            f"{wrong} of {len(want_preds)} predictions differ from the class with the largest logit of "
+            "the model in eval mode."
         )
     return success(
         f"predict returns the argmax of the logits for all {len(want_preds)} examples, in order, "
@@ -582,3 +583,438 @@ def pick_predict(predict: Callable | None) -> Callable:
     from course.checks import use_if_passing
 
     return use_if_passing(predict, "loop_predict", reference_predict, "predict", "evaluating", "loop")
+
+
+# ---------------------------------------------------------------- try it out: the loop on SST-2
+
+POSITIVE = ("good", "great", "fun", "lovely", "superb", "moving", "clever", "warm")
+NEGATIVE = ("bad", "dull", "awful", "boring", "weak", "tedious", "clumsy", "flat")
+FILLER = (
+    "the", "movie", "film", "plot", "was", "very", "quite", "and", "it", "a", "story", "cast",
+    "ending", "music", "is", "with", "of", "an", "acting", "script", "this", "its", "scenes", "too",
+)  # fmt: skip
+MAX_POSITIONS = 48  # the tiny sentiment model's position embeddings: longer rows must be truncated
+
+
+def sentiment_tokenizer(seed: int = 0) -> Any:
+    """A small WordPiece tokenizer over the sentiment words, in a seeded order: [PAD] is not 0."""
+    import random
+
+    from course.checks.other_objects import other_wordpiece
+
+    words = [*FILLER, *POSITIVE, *NEGATIVE]
+    random.Random(seed).shuffle(words)
+    return other_wordpiece(words)
+
+
+def sentiment_dataset(seed: int, size: int, long_every: int = 6) -> Any:
+    """A `datasets.Dataset` shaped like GLUE SST-2 (sentence, label, idx) that a tiny model learns fast.
+
+    Two sentiment words (one near the start) say the label; filler words make the rows' lengths differ (so
+    batches need padding), and every `long_every`-th row is longer than the tiny model's positions (so
+    the sentences must be truncated).
+    """
+    import random
+
+    from datasets import ClassLabel, Dataset, Features, Value
+
+    rng = random.Random(seed)
+    rows: dict[str, list] = {"sentence": [], "label": [], "idx": []}
+    for index in range(size):
+        label = rng.randint(0, 1)
+        length = 60 if index % long_every == long_every - 1 else rng.randint(2, 14)
+        words = [rng.choice(FILLER) for _ in range(length)]
+        for position in (rng.randint(0, len(words)), rng.randint(0, 2)):  # one always near the start
+            words.insert(position, rng.choice(POSITIVE if label else NEGATIVE))
+        rows["sentence"].append(" ".join(words) + " .")
+        rows["label"].append(label)
+        rows["idx"].append(index)
+    features = Features(
+        {
+            "sentence": Value("string"),
+            "label": ClassLabel(names=["negative", "positive"]),
+            "idx": Value("int32"),
+        }
+    )
+    return Dataset.from_dict(rows, features=features)
+
+
+def sentiment_model(tokenizer: Any, seed: int = 0, dropout: float = 0.1) -> Any:
+    """A tiny BERT sentiment classifier for `tokenizer`, with dropout, in eval mode (as from_pretrained)."""
+    import torch
+    from transformers import BertConfig, BertForSequenceClassification
+
+    config = BertConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=MAX_POSITIONS,
+        num_labels=2,
+        pad_token_id=tokenizer.pad_token_id,
+        initializer_range=0.1,  # BERT's 0.02 makes a tiny model linger on a plateau for a random while
+        hidden_dropout_prob=dropout,
+        attention_probs_dropout_prob=dropout,
+    )
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = BertForSequenceClassification(config)
+    return model.eval()
+
+
+def reference_fine_tune(
+    model, tokenizer, raw_train, batch_size=32, learning_rate=1e-4, num_epochs=1, max_length=64, seed=42
+) -> list[float]:
+    """The course's loop on SST-2: map, collator, DataLoader, AdamW, linear schedule, the five-line step."""
+    import torch
+    from torch.utils.data import DataLoader
+    from transformers import DataCollatorWithPadding, get_scheduler
+
+    tokenized = raw_train.map(
+        lambda batch: tokenizer(batch["sentence"], truncation=True, max_length=max_length), batched=True
+    )
+    tokenized = tokenized.remove_columns(["sentence", "idx"]).rename_column("label", "labels")
+    tokenized.set_format("torch")
+    loader = DataLoader(
+        tokenized,
+        shuffle=True,
+        batch_size=batch_size,
+        collate_fn=DataCollatorWithPadding(tokenizer=tokenizer),
+        generator=torch.Generator().manual_seed(seed),
+    )
+    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate)
+    total = num_epochs * len(loader)
+    scheduler = get_scheduler("linear", optimizer=optimizer, num_warmup_steps=0, num_training_steps=total)
+    losses = []
+    model.train()
+    for _ in range(num_epochs):
+        for batch in loader:
+            batch = {key: value.to(model.device) for key, value in batch.items()}
+            losses.append(reference_train_step(model, batch, optimizer, scheduler))
+    return losses
+
+
+class TrainingWatch:
+    """What a training run did, seen from outside: forward passes, padding, lengths, learning rates."""
+
+    def __init__(self, model, pad_id: int):
+        self.model, self.pad_id = model, pad_id
+        self.training_forwards = 0  # forward passes with gradients on
+        self.in_train_mode = True
+        self.padded_rows = 0
+        self.pad_ok = True
+        self.longest = 0
+        self.rates: list[float] = []
+
+    def _forward(self, module, args, kwargs) -> None:
+        import torch
+
+        if not torch.is_grad_enabled():
+            return
+        self.training_forwards += 1
+        self.in_train_mode &= module.training
+        ids, mask = kwargs.get("input_ids"), kwargs.get("attention_mask")
+        if ids is None and args:
+            ids = args[0]
+        if ids is not None:
+            self.longest = max(self.longest, int(ids.shape[-1]))
+            if mask is not None:
+                self.padded_rows += int((mask == 0).any(dim=-1).sum())
+                self.pad_ok &= bool((ids[mask == 0] == self.pad_id).all())
+
+    def _step(self, optimizer, args, kwargs) -> None:
+        if any(p is q for group in optimizer.param_groups for p in group["params"] for q in self.params):
+            self.rates.append(float(optimizer.param_groups[0]["lr"]))
+
+    def __enter__(self) -> TrainingWatch:
+        from torch.optim.optimizer import register_optimizer_step_pre_hook
+
+        self.params = list(self.model.parameters())[-1:]
+        self._handles = [
+            self.model.register_forward_pre_hook(self._forward, with_kwargs=True),
+            register_optimizer_step_pre_hook(self._step),
+        ]
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for handle in self._handles:
+            handle.remove()
+
+
+def sentiment_accuracy(model, tokenizer, dataset) -> tuple[float, float]:
+    """(accuracy of `model` on `dataset`, majority baseline), in eval mode without gradients."""
+    import torch
+
+    model.eval()
+    labels = torch.tensor(dataset["label"])
+    with torch.no_grad():
+        encoded = tokenizer(
+            list(dataset["sentence"]),
+            truncation=True,
+            max_length=MAX_POSITIONS,
+            padding=True,
+            return_tensors="pt",
+        )
+        predictions = model(**encoded).logits.argmax(dim=-1)
+    baseline = max(float(labels.float().mean()), 1 - float(labels.float().mean()))
+    return float((predictions == labels).float().mean()), baseline
+
+
+# (train seed, size, eval seed, batch_size, learning_rate, num_epochs, max_length) of the self-check's run
+FINE_TUNE_CASE = (3, 128, 4, 16, 8e-3, 8, 24)
+
+
+def run_fine_tune(fine_tune: Callable, case: tuple = FINE_TUNE_CASE, tokenizer_seed: int = 1) -> dict:
+    """Run `fine_tune` on a tiny sentiment task and report what it did (the check's and the tests' facts)."""
+    train_seed, size, eval_seed, batch_size, learning_rate, num_epochs, max_length = case
+    tokenizer = sentiment_tokenizer(tokenizer_seed)
+    model = sentiment_model(tokenizer, seed=train_seed)
+    train = sentiment_dataset(train_seed, size)
+    with warnings.catch_warnings(), TrainingWatch(model, tokenizer.pad_token_id) as watch:
+        warnings.simplefilter("ignore")
+        try:
+            losses = fine_tune(
+                model,
+                tokenizer,
+                train,
+                batch_size=batch_size,
+                learning_rate=learning_rate,
+                num_epochs=num_epochs,
+                max_length=max_length,
+            )
+        except Exception:  # noqa: BLE001 - rows longer than the model's positions crash it: say why
+            if watch.longest <= max_length:
+                raise
+            losses = None
+    accuracy, baseline = sentiment_accuracy(model, tokenizer, sentiment_dataset(eval_seed, 80))
+    return {
+        "losses": losses,
+        "steps": num_epochs * math.ceil(size / batch_size),
+        "watch": watch,
+        "accuracy": accuracy,
+        "baseline": baseline,
+        "inputs": f"{size} sentences, batch_size={batch_size}, num_epochs={num_epochs}, "
+        f"learning_rate={learning_rate:g}, max_length={max_length}",
+        "learning_rate": learning_rate,
+        "max_length": max_length,
+    }
+
+
+def _fine_tune_problem(run: dict) -> str | None:
+    """What is wrong with a fine-tuning run, or None."""
+    steps, watch, losses = run["steps"], run["watch"], run["losses"]
+    if watch.longest > run["max_length"]:
+        return f"a batch {watch.longest} tokens long reached the model, past max_length={run['max_length']}"
+    if not isinstance(losses, (list, tuple)) or not all(isinstance(x, float) for x in losses):
+        return f"it returned {type(losses).__name__}, not a list of Python floats (one loss per step)"
+    if watch.training_forwards != steps or len(losses) != steps:
+        return (
+            f"{steps} batches of training were expected; the model ran {watch.training_forwards} forward "
+            f"passes with gradients and {len(losses)} losses came back"
+        )
+    if not watch.in_train_mode:
+        return (
+            "the model was trained in evaluation mode (it arrives as from_pretrained leaves it), "
+            "so dropout never acted"
+        )
+    if not watch.pad_ok or not watch.padded_rows:
+        return "the padded positions of the batches do not hold this tokenizer's [PAD] id (it is not 0 here)"
+    want = [run["learning_rate"] * (steps - i) / steps for i in range(steps)]
+    if len(watch.rates) != steps or not all(_close(a, b) for a, b in zip(watch.rates, want)):
+        return (
+            f"the learning rates of the optimizer's steps "
+            f"({', '.join(f'{r:.2g}' for r in watch.rates[:4])}, ...) "
+            f"are not a linear decay from learning_rate={run['learning_rate']:g} to 0 over the {steps} steps"
+        )
+    quarter = max(1, steps // 4)
+    first, last = sum(losses[:quarter]) / quarter, sum(losses[-quarter:]) / quarter
+    if not last < first - 0.05 or run["accuracy"] < run["baseline"] + 0.2:
+        return (
+            f"the loss went from {first:.3f} (first quarter) to {last:.3f} (last quarter) and the model "
+            f"scores {run['accuracy']:.0%} on held-out sentences against a {run['baseline']:.0%} baseline"
+        )
+    return None
+
+
+@register(
+    "loop_fine_tune_sst2",
+    hints=(
+        "Section 'The loop' and 'Processing the data' (notebook 06): the same preparation and loop as for "
+        "MRPC, with one sentence per example and the sizes taken from the arguments.",
+        "`Dataset.map(batched=True)` with the tokenizer's truncation and max_length, `remove_columns` / "
+        "`rename_column` / `set_format`, a `DataLoader` with `DataCollatorWithPadding`, `torch.optim.AdamW`, "
+        '`get_scheduler("linear", ...)`, and `model.train()` before the loop.',
+    ),
+)
+def check_fine_tune_sst2(fine_tune: Callable) -> CheckResult:
+    """`fine_tune_sst2(model, tokenizer, raw_train, ...)` trains a tiny model with the course's loop."""
+    if not callable(fine_tune):
+        return fail(f"pass your function itself (fine_tune_sst2), not {type(fine_tune).__name__}.")
+    run = run_fine_tune(fine_tune)
+    problem = _fine_tune_problem(run)
+    if problem is not None:
+        return fail(f"on a tiny sentiment set ({run['inputs']}): {problem}.")
+    return success(
+        f"fine_tune_sst2 trains a tiny model on {run['inputs']}: the loss fell from "
+        f"{run['losses'][0]:.3f} to {run['losses'][-1]:.3f}, held-out accuracy {run['accuracy']:.0%} "
+        f"against a {run['baseline']:.0%} baseline.",
+    )
+
+
+# ---------------------------------------------------------------- the Accelerate loop
+
+
+def watched_accelerator() -> Any:
+    """An `accelerate.Accelerator` that records what went through `prepare` and how often `backward` ran."""
+    from accelerate import Accelerator
+
+    class WatchedAccelerator(Accelerator):
+        """Accelerator(), recording its prepare() arguments and backward() calls."""
+
+        def __init__(self, *args: Any, **kwargs: Any):
+            super().__init__(*args, **kwargs)
+            self.prepared: list[Any] = []
+            self.backward_calls = 0
+
+        def prepare(self, *args: Any, **kwargs: Any) -> Any:
+            self.prepared.extend(args)
+            return super().prepare(*args, **kwargs)
+
+        def backward(self, loss: Any, **kwargs: Any) -> None:
+            self.backward_calls += 1
+            return super().backward(loss, **kwargs)
+
+    return WatchedAccelerator()
+
+
+def tiny_train_loader(seed: int = 2, size: int = 12, batch_size: int = 4) -> Any:
+    """A DataLoader (no shuffling) over `size` padded rows of varied length for the tiny classifier."""
+    loader = _tiny_eval_loader(seed=seed, size=size, batch_size=batch_size)
+    from torch.utils.data import DataLoader
+
+    return DataLoader(loader.dataset, batch_size=batch_size, shuffle=False, collate_fn=loader.collate_fn)
+
+
+def reference_accelerate_train(accelerator, model, optimizer, train_dataloader, num_epochs) -> list[float]:
+    """The course's Accelerate loop: prepare, the schedule from the prepared loader, accelerator.backward."""
+    from transformers import get_scheduler
+
+    train_dataloader, model, optimizer = accelerator.prepare(train_dataloader, model, optimizer)
+    total = num_epochs * len(train_dataloader)
+    scheduler = get_scheduler("linear", optimizer=optimizer, num_warmup_steps=0, num_training_steps=total)
+    losses = []
+    model.train()
+    for _ in range(num_epochs):
+        for batch in train_dataloader:
+            loss = model(**batch).loss
+            accelerator.backward(loss)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad()
+            losses.append(loss.item())
+    return losses
+
+
+def run_accelerate(train: Callable, seed: int = 0, epochs: int = 2, lr: float = 1e-2) -> dict:
+    """Run an Accelerate loop on a tiny classifier (dropout on, data in a fixed order); what it did."""
+    import torch
+
+    model = tiny_classifier(seed=seed, dropout=0.1).eval()
+    loader = tiny_train_loader(seed=seed + 2)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr)
+    accelerator = watched_accelerator()
+    torch.manual_seed(seed)  # dropout's draws
+    with warnings.catch_warnings(), TrainingWatch(model, 0) as watch:
+        warnings.simplefilter("ignore")
+        losses = train(accelerator, model, optimizer, loader, epochs)
+    ids = {id(x) for x in accelerator.prepared}
+    return {
+        "losses": losses,
+        "steps": epochs * len(loader),
+        "prepared": [id(model) in ids, id(optimizer) in ids, id(loader) in ids],
+        "backward_calls": accelerator.backward_calls,
+        "watch": watch,
+        "weights": [p.detach().clone() for n, p in model.named_parameters() if n.startswith("classifier")],
+        "lr": lr,
+        "seed": seed,
+        "epochs": epochs,
+    }
+
+
+def _accelerate_problem(run: dict) -> str | None:
+    """What is wrong with an Accelerate run, or None."""
+    import torch
+
+    steps, watch = run["steps"], run["watch"]
+    names = ("the model", "the optimizer", "the training dataloader")
+    missing = [name for name, seen in zip(names, run["prepared"]) if not seen]
+    if missing:
+        return f"accelerator.prepare never received {' and '.join(missing)}"
+    if run["backward_calls"] != steps:
+        return f"accelerator.backward ran {run['backward_calls']} times for {steps} batches"
+    losses = run["losses"]
+    if (
+        not isinstance(losses, (list, tuple))
+        or len(losses) != steps
+        or not all(isinstance(x, float) for x in losses)
+    ):
+        return f"expected a list of {steps} Python floats (one loss per batch), got {type(losses).__name__}"
+    if not watch.in_train_mode:
+        return "the model was trained in evaluation mode, so dropout never acted"
+    want = [run["lr"] * (steps - i) / steps for i in range(steps)]
+    if len(watch.rates) != steps or not all(_close(a, b) for a, b in zip(watch.rates, want)):
+        return (
+            f"the learning rates of the {len(watch.rates)} optimizer steps are not a linear decay to 0 "
+            f"over {steps} steps"
+        )
+    reference = run_accelerate(reference_accelerate_train, run["seed"], run["epochs"], run["lr"])
+    if not all(torch.allclose(a, b, atol=1e-5) for a, b in zip(run["weights"], reference["weights"])):
+        return "the weights after training differ from those of the course's loop on the same batches"
+    return None
+
+
+@register(
+    "loop_accelerate",
+    hints=(
+        "Section 'The same loop with Accelerate': two changes to the plain loop, and where the schedule is "
+        "created.",
+        "`accelerator.prepare(...)` on the dataloader, the model and the optimizer (use what it returns), "
+        "`get_scheduler` after it, and `accelerator.backward(loss)`.",
+    ),
+)
+def check_accelerate(accelerate_train: Callable) -> CheckResult:
+    """`accelerate_train(accelerator, model, optimizer, train_dataloader, num_epochs)`: the course's loop."""
+    if not callable(accelerate_train):
+        return fail(f"pass your function itself (accelerate_train), not {type(accelerate_train).__name__}.")
+    run = run_accelerate(accelerate_train, seed=1)
+    problem = _accelerate_problem(run)
+    if problem is not None:
+        return fail(f"on a tiny classifier with dropout (12 rows in batches of 4, num_epochs=2): {problem}.")
+    return success(
+        f"accelerate_train prepares the three objects, calls accelerator.backward once per batch "
+        f"({run['steps']} batches), decays the rate linearly, and ends with the course loop's weights."
+    )
+
+
+def pick_fine_tune(fine_tune: Callable | None) -> Callable:
+    """The learner's fine_tune_sst2 when it passes its check, else the course's (so later cells still run)."""
+    from course.checks import use_if_passing
+
+    return use_if_passing(
+        fine_tune, "loop_fine_tune_sst2", reference_fine_tune, "fine_tune_sst2", "fine-tuning", "loop"
+    )
+
+
+def pick_accelerate(accelerate_train: Callable | None) -> Callable:
+    """The learner's accelerate_train when it passes its check, else the course's."""
+    from course.checks import use_if_passing
+
+    return use_if_passing(
+        accelerate_train,
+        "loop_accelerate",
+        reference_accelerate_train,
+        "accelerate_train",
+        "training",
+        "loop",
+    )
