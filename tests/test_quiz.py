@@ -340,13 +340,19 @@ def _all_wrong(number: int):
 
 @pytest.fixture(scope="module")
 def grading_run(tmp_path_factory):
-    """One grading batch: both solutions, both untouched student notebooks, both answered all wrong."""
+    """One grading batch: both solutions, both untouched student notebooks, both answered all wrong.
+
+    The course directory holds the two quiz notebooks only (the grader runs nothing else)."""
+    import shutil
+
     from course.grading.grade import grade
     from course.grading.release import build_release
 
-    released = build_release(
-        REPO / "solutions", tmp_path_factory.mktemp("release"), only=["chapter2", "chapter3"]
-    )
+    source = tmp_path_factory.mktemp("course") / "solutions"
+    for folder, name in QUIZZES.values():
+        (source / folder).mkdir(parents=True)
+        shutil.copy(REPO / "solutions" / folder / f"{name}.ipynb", source / folder)
+    released = build_release(source, tmp_path_factory.mktemp("release"))
     root = tmp_path_factory.mktemp("submitted")
     for number, (folder, name) in QUIZZES.items():
         for student, notebook in [
@@ -358,7 +364,7 @@ def grading_run(tmp_path_factory):
             target.mkdir(parents=True, exist_ok=True)
             nbformat.write(notebook, target / f"{name}.ipynb")
     out = tmp_path_factory.mktemp("graded")
-    run = grade(root, out, jobs=2, progress=False)
+    run = grade(root, out, jobs=2, progress=False, source_root=source)
     expected = {}
     for path in out.rglob("expected/*/*_quiz.json"):
         expected.update(json.loads(path.read_text()))
@@ -464,3 +470,16 @@ def test_the_library_facts_behind_the_rewritten_questions(tmp_path):
         warnings.simplefilter("always")
         scheduler.step()
     assert any("before `optimizer.step()`" in str(w.message) for w in caught)
+
+
+def test_the_tally_counts_right_answers(capsys):
+    from course.quiz import tally
+
+    names = {question(qid).variable: answer for qid, answer in ANSWERS.items()}
+    tally(2, names)
+    assert capsys.readouterr().out.strip() == "10 of 10 answers right"
+    tally(3, {**names, "answer_2_1": "B", "answer_4_2": None})
+    printed = capsys.readouterr().out.strip()
+    assert printed.startswith("21 of 23 answers right; not yet: answer_2_1, answer_4_2"), printed
+    tally(2, {})
+    assert "0 of 10 answers right; not defined: answer_1," in capsys.readouterr().out

@@ -156,7 +156,7 @@ def result(qid: str, answer: object) -> QuizResult:
         return QuizResult(
             True,
             f"{q.label}: {what}. What each option means:",
-            lines + ([f"Updated for today's libraries: {note}"] if note else []),
+            lines + ([f"Changed from the original course: {note}"] if note else []),
         )
     lines = [f"({e.letter}) {e.text}" for e in every if e.letter in chosen]
     if q.multiple:
