@@ -179,5 +179,5 @@ def compare_quantized(model, quantized, tokenizer, prompts: Sequence[str], new_t
     start = batch["input_ids"].shape[1]
     same = (outputs["float32"][:, start:] == outputs["int8"][:, start:]).float()
     found["agreement"] = float(same.mean())
-    found["first_difference"] = [int(row.argmin()) if not bool(row.all()) else None for row in same.bool()]
+    found["first_difference"] = [int(row.argmin()) if not bool(row.all()) else None for row in same]
     return found
