@@ -365,6 +365,8 @@ def test_discover_copies_bytes_and_never_follows_links(tmp_path):
     os.symlink("/dev/zero", root / "bob" / "fixture")
     (root / "carol" / "fixture").mkdir(parents=True)
     os.mkfifo(root / "carol" / "fixture" / f"{BASICS}.ipynb")  # opening it would block forever
+    (root / "carol" / "fixture" / f"{WORDS}.ipynb").touch()
+    os.truncate(root / "carol" / "fixture" / f"{WORDS}.ipynb", 101 * 2**20)  # sparse: 101 MiB, no disk
     batch = discover(root, {"fixture": [BASICS, WORDS]}, copies)
     subs = {(s.student, s.notebook): s for s in batch.submissions}
     alice = subs[("alice", BASICS)]
@@ -373,6 +375,8 @@ def test_discover_copies_bytes_and_never_follows_links(tmp_path):
     assert "symbolic link" in subs[("alice", WORDS)].problem and subs[("alice", WORDS)].path is None
     assert "assignment folder is a symbolic link" in subs[("bob", BASICS)].problem
     assert "special file" in subs[("carol", BASICS)].problem
+    assert "too large to grade (101.0 MiB > 100 MiB)" in subs[("carol", WORDS)].problem
+    assert not (copies / "carol" / "fixture" / f"{WORDS}.ipynb").exists()
 
 
 def test_clean_html_keeps_text_and_images_and_drops_active_content():

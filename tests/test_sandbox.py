@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import socket
 import sys
 import threading
@@ -798,7 +799,8 @@ def test_in_kernel_patches_and_forged_probes_do_not_pass_wrong_answers(batch, st
 
 def test_probe_verdicts_name_the_failure(batch):
     assert "reported 2 times" in _test_messages(batch, "twice")["ex2-tests"]
-    assert "reported 2 times" in _test_messages(batch, "forger")["ex2-tests"]
+    # the forger's thread emits every 50 ms: how many land in the test cell depends on the machine's load
+    assert re.search(r"words was reported [2-9] times", _test_messages(batch, "forger")["ex2-tests"])
     assert "was not reported" in _test_messages(batch, "printer")["ex2-tests"]
     assert "was not reported" in _test_messages(batch, "rewriter")["ex3-tests"]
     assert "differs from the expected value" in _test_messages(batch, "shaper")["ex3-tests"]
