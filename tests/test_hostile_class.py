@@ -34,7 +34,6 @@ pytestmark = pytest.mark.grading
 FIXTURE = Path(__file__).parent / "fixtures" / "grading" / "solutions"
 BASICS, WORDS = "01_basics", "02_words"
 HIDDEN_LINE = 'emit("squares", [square(n) for n in (0, -4, 12)], hint="negative numbers too")'
-SANDBOXED = os.geteuid() == 0 and Path("/usr/bin/bwrap").exists()
 
 
 def solution(name: str = BASICS):
@@ -181,8 +180,10 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    if not SANDBOXED:
-        pytest.skip("needs root and bubblewrap: the kernel-side attacks need the sandbox")
+    from course.grading import sandbox
+
+    if sandbox.unavailable():  # as tests/test_sandbox.py: the kernel-side attacks need the sandbox
+        pytest.skip(f"no sandbox here: {sandbox.unavailable()}")
     root = tmp_path_factory.mktemp("submitted")
     host = HostSocket(tmp_path_factory.mktemp("host"))
     hostile_class(root, host)
@@ -292,7 +293,10 @@ def test_the_worker_never_follows_the_kernels_socket_links(graded):
 def test_a_cpu_starving_neighbour_takes_nothing_from_the_honest(graded):
     run, by_key, _, _, _ = graded
     assert by_key[("honest", BASICS)].score == 6 and not by_key[("honest", BASICS)].problems[:1]
-    assert "an equal CPU share" in "\n".join(run.notes)  # cgroups on this machine (root, v1)
+    from course.grading import sandbox
+
+    share = sandbox.cgroups_available() and sandbox.cpu_share_available()  # here (Debian 12, root, v1): True
+    assert ("an equal CPU share" in "\n".join(run.notes)) is share
 
 
 # --- each defence on its own (no kernel) -----------------------------------------------------------------

@@ -629,6 +629,16 @@ def remove_cgroup_parent(name: str) -> None:
     _CGROUPS_WORK.pop(name, None)
 
 
+def cpu_share_available() -> bool:
+    """Whether each sandbox can get a CPU weight and quota of its own here (a writable cpu controller)."""
+    if _v1_root("memory") is not None:  # v1: the sandboxes use v1 hierarchies
+        return _v1_root("cpu") is not None
+    try:
+        return "cpu" in (CGROUP_FS / "cgroup.controllers").read_text().split() and _v2_root() is not None
+    except OSError:
+        return False
+
+
 def cgroups_available() -> bool:
     """Whether this host lets the grader give each sandbox a memory and process cap of its own."""
     return bool(_v1_root("memory") or _v2_root())
@@ -874,11 +884,12 @@ def run_inside(
 
 def describe(limits: dict, cgroups: bool) -> str:
     """The limits in words, for the summary."""
-    total = (
-        f"{limits['total_memory_mb']} MiB in all, an equal CPU share"
-        if cgroups
-        else "no cap in all and no CPU share (no usable cgroups)"
-    )
+    if not cgroups:
+        total = "no cap in all and no CPU share (no usable cgroups)"
+    elif cpu_share_available():
+        total = f"{limits['total_memory_mb']} MiB in all, an equal CPU share"
+    else:
+        total = f"{limits['total_memory_mb']} MiB in all, no CPU share (the cpu controller is not writable)"
     return (
         f"{limits['memory_mb']} MiB address space per process, {total}, {limits['processes']} processes, "
         f"files up to {limits['file_mb']} MiB, {limits['cpu_s']} s CPU, /tmp {limits['scratch_mb']} MiB"
