@@ -459,6 +459,12 @@ def test_the_library_facts_behind_the_rewritten_questions(tmp_path):
         collator([data[0], data[1]])
     batch = collator([{k: data[i][k] for k in ("input_ids", "attention_mask", "label")} for i in range(2)])
     assert model(**batch, idx=torch.tensor([0, 1])).loss is not None
+    # 3.5 question 4: EarlyStoppingCallback needs metric_for_best_model (load_best_model_at_end: a warning)
+    from transformers import EarlyStoppingCallback
+
+    stopping = TrainingArguments(str(tmp_path), report_to="none", use_cpu=True, eval_strategy="epoch")
+    with pytest.raises(AssertionError, match="metric_for_best_model"):
+        EarlyStoppingCallback(1).on_train_begin(stopping, None, None)
     # 3.4 question 1: AdamW is torch's; its defaults
     assert not hasattr(transformers, "AdamW")
     adamw = inspect.signature(torch.optim.AdamW).parameters

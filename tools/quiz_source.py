@@ -1045,7 +1045,8 @@ CH3_5 = [
                 "When the validation metric stops improving or gets worse.",
                 R,
                 "Stop once the model no longer generalizes better. In the Trainer: `EarlyStoppingCallback("
-                "early_stopping_patience=...)`, with `load_best_model_at_end=True` and `metric_for_best_model`.",
+                "early_stopping_patience=...)`, which needs `metric_for_best_model`; add "
+                "`load_best_model_at_end=True` to end with the best weights rather than the last.",
             ),
             (
                 "Only while the training loss is still falling fast.",

@@ -544,7 +544,7 @@ QUESTIONS = [
         "sealed": [
             "z7kgUJM7IX8ddMhhT7ZqIHGeBrSB+BQbJb5jKOE8CH+/fHpJRW+mSRDvTTgdp+3IbBJfMxJJuALkvXRoJSpT0XefSlODUwwCKmspmuVcdkS6ALzZCUnOFeboqMbepOvtYD6F3Af75F3u+r3T7dqlm0jr+g==",
             "8jbEA2KnUadt38KtnhDLDFjugp5cG0HNhfVw9nKTv+T0zSMlhmr8BzlZxnjX5zyRM6ywqG7tYZSJcNtMVcTZggSP8ymiMG0oKiOqnUIOPjU/1UrpFMry9r72e1WYkDA=",
-            "MwkYk+lDFr3RhPcvUjhiFxYOZRMJ+e6DRTNoWOWkXUyFxqC2AfvQ9TzQ/Ru6zOXcZHCQ2Y6pQ88jgCI0ZsiexI/9sPIWHmsOYBCLNnHPcnD66+lqwQKP65MMRU9af80ajDe3fjXwUQslxf0gDWwfu0vqTv/f+GJ4CMV2cIv5aI55aEStb0m7f8b+IXtiqk/bgqpjRJuUZpbGVLN3MXYC5eVt0KwFr8/QLJWvRKy0xqRUCwC5VUECedALSjf6EiNJeSqUPtONJY3zkVbSwH7Cp6ei",
+            "MwkYk+lDFr3RhPcvUjhiFxYOZRMJ+e6DRTNoWOWkXUyFxqC2AfvQ9TzQ/Ru6zOXcZHCQ2Y6pQ88jgCI0ZsiexI/9sPIWHmsOYBCLNnHPcnD66+lqwQKP65MMRU9af80ajDe3fjXwUQslxf0gDWwfu0vqTv/f+GJ4CMV2cIv5aI55aEStb0m7f8b+IXtiqk/bgqpiWZDcJpTMULNbc3Mc9M5y1qs/pf/DB6ivWbzW/7lFCwz5Dw8HPdRGTy/nGiRJfSCVFe6FOZ3JkGbX0U3H5+Hin1w2IRxTp8W+wMpWDWjHwkmIrguX+j+Q6WjkpDdhvHXzOi/Fl4hrWbQVIc7c5LNAZOSyi1CmkHYnOQ==",
             "KC+PISvDJ/8lirrpJyLt5CeSoZb0hVeG12A96y23SqfoBm6xjVw8IBblDcrsoxo9LJZ5t3A4Vf9ITgoKoc6pftUBenwcn2eL89YeEQ8UvsyyMI7GW4/hzLvRRbMrRsbbkT9+TNxujGPzV6Aq+FEb6n/g2w==",
         ],
     },
