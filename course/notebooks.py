@@ -11,6 +11,7 @@ notebooks only `import course`.
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from pathlib import Path
 
@@ -89,12 +90,34 @@ def execute(path: Path, save: bool = False, fast: bool | None = None, timeout: i
     if save:  # stored outputs are made as the tests run them: one torch thread
         os.environ["OMP_NUM_THREADS"] = "1"
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    )
-    started = time.perf_counter()
-    client.execute()
-    elapsed = time.perf_counter() - started
+    with tempfile.TemporaryDirectory(prefix="course-kernel-") as private:
+        client = NotebookClient(
+            notebook,
+            config=ipc_kernel_config(Path(private)),  # the client owns (and shuts down) its kernel
+            timeout=timeout,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(path.parent)}},
+        )
+        started = time.perf_counter()
+        client.execute()
+        elapsed = time.perf_counter() - started
     if save:
         nbformat.write(notebook, path)
     return elapsed
+
+
+def ipc_kernel_config(private: Path):  # noqa: ANN201 - a traitlets Config
+    """Kernel-manager settings: the kernel listens on IPC sockets in `private`, a folder only we can open.
+
+    Jupyter's default is TCP on 127.0.0.1, where any local user who can read the connection file reaches
+    the kernel, and the kernel warns about it on the terminal; Unix sockets in a private folder are
+    reachable by their owner only. The grader does the same inside its sandbox (course.grading.sandbox).
+    """
+    from traitlets.config import Config
+
+    private.chmod(0o700)
+    config = Config()
+    config.KernelManager.transport = "ipc"
+    config.KernelManager.ip = str(private / "k")  # sockets <ip>-<port>: short, under the socket path limit
+    config.KernelManager.connection_file = str(private / "kernel.json")
+    return config
