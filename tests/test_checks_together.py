@@ -194,7 +194,7 @@ def test_classify_default_texts(sst2):
     [
         ({"mask": False}, "run without its attention mask"),
         ({"softmax": False}, "these are logits"),
-        ({"names": False}, "model.config.id2label"),
+        ({"names": False}, "the pipeline gives the label's name"),
         ({"dim": 0}, "softmax over the labels (dim=-1)"),
         ({"pick": "argmin"}, "take the label of the largest probability"),
         ({"item": False}, "score of type Tensor"),
