@@ -18,7 +18,8 @@ MISSING_MASK_HINT = (
 RULES: list[tuple[str, str]] = [
     (
         r"cannot import name 'AdamW' from 'transformers'|module transformers has no attribute AdamW",
-        "transformers 5 removed its AdamW: use torch.optim.AdamW(model.parameters(), lr=...).",
+        "transformers removed its AdamW in 4.50 (huggingface/transformers#36177): use "
+        "torch.optim.AdamW(model.parameters(), lr=...); its defaults differ (weight_decay 0.01, eps 1e-8).",
     ),
     (
         r"cannot import name 'load_metric'",
