@@ -10,7 +10,7 @@ The answers are functions on tiny inputs: no extra training.
 from __future__ import annotations
 
 import pytest
-from exercise_harness import define, exercise_tests
+from exercise_harness import define, exercise_tests, unanswered, variants
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 
@@ -44,6 +44,34 @@ def _curves(
         "    return train, validation\n"
     )
 
+
+_glue = variants(
+    "import evaluate\nimport numpy as np\n\n\n"
+    'def glue_compute_metrics(eval_preds, task="mrpc"):\n'
+    "    metric = evaluate.load({load})\n"
+    "    logits, labels = eval_preds\n"
+    "    predictions = {predictions}\n"
+    "    return {result}\n",
+    load='"glue", task',
+    predictions="np.argmax(logits, axis=-1)",
+    result="metric.compute(predictions=predictions, references=labels)",
+)
+
+_build = variants(
+    "from transformers import DataCollatorWithPadding, Trainer, TrainingArguments\n\n\n"
+    "def build_trainer(model, tokenizer, train_dataset, eval_dataset, compute_metrics, output_dir, "
+    "num_epochs=3):\n"
+    '    args = TrainingArguments({folder}, {strategy}num_train_epochs={epochs}, save_strategy="no", '
+    'report_to="none")\n'
+    "    return Trainer(model, args, train_dataset=train_dataset, eval_dataset=eval_dataset,\n"
+    "                   data_collator={collator}, {processing}compute_metrics={metrics})\n",
+    folder="output_dir",
+    strategy='eval_strategy="epoch", ',
+    epochs="num_epochs",
+    collator="DataCollatorWithPadding(tokenizer=tokenizer)",
+    processing="processing_class=tokenizer, ",
+    metrics="compute_metrics",
+)
 
 ARGMAX = "np.argmax(logits, axis=-1)"
 ACCURACY = "accuracy_score(labels, predictions)"
@@ -154,6 +182,27 @@ ANSWERS = {
             "from course.checks.trainer import loss_curves_reference as _reference\n\n\n"
             "def loss_curves(log_history):\n"
             "    return _reference(log_history)\n",
+        ),
+    ],
+    "trainer_glue_solution": [
+        ("always MRPC's metric, whatever the task", _glue(load='"glue", "mrpc"')),
+        ("the logits fed to the metric", _glue(predictions="logits")),
+        ("argmax over the examples (axis 0)", _glue(predictions="np.argmax(logits, axis=0)")),
+        (
+            "accuracy only, by hand",
+            _glue(result='{"accuracy": float(np.mean(predictions == labels))}'),
+        ),
+        unanswered('glue_compute_metrics(eval_preds, task="mrpc")'),
+    ],
+    "trainer_build_solution": [
+        ("no evaluation strategy (the default: never)", _build(strategy="")),
+        ("the notebook's data_collator (bert-base-uncased pads with 0)", _build(collator="data_collator")),
+        ("the notebook's compute_metrics, not the argument", _build(metrics="glue_compute_metrics")),
+        ("no processing_class", _build(processing="")),
+        ("always 3 epochs", _build(epochs="3")),
+        unanswered(
+            "build_trainer(model, tokenizer, train_dataset, eval_dataset, compute_metrics, output_dir, "
+            "num_epochs=3)"
         ),
     ],
 }

@@ -11,7 +11,7 @@ random models: no extra training of the notebook's model.
 from __future__ import annotations
 
 import pytest
-from exercise_harness import define, exercise_tests, variants
+from exercise_harness import define, exercise_tests, unanswered, variants
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 
@@ -63,6 +63,63 @@ _predict = variants(
     loader="dataloader",
     output="logits.argmax(dim=-1)",
     keep="all_predictions.append(predictions.cpu().numpy())",
+)
+
+
+_fine_tune = variants(
+    "from torch.utils.data import DataLoader\n"
+    "from transformers import DataCollatorWithPadding, get_scheduler\n\n\n"
+    "def fine_tune_sst2(model, tokenizer, raw_train, batch_size=32, learning_rate=1e-4, num_epochs=1, "
+    "max_length=64):\n"
+    '    tokenized = raw_train.map(lambda e: tokenizer(e["sentence"], {truncation}), batched=True)\n'
+    '    tokenized = tokenized.remove_columns(["sentence", "idx"]).rename_column("label", "labels")\n'
+    '    tokenized.set_format("torch")\n'
+    "    loader = DataLoader(tokenized, shuffle=True, batch_size={batch}, collate_fn={collator})\n"
+    "    optimizer = torch.optim.AdamW(model.parameters(), lr={lr})\n"
+    "    steps = num_epochs * len(loader)\n"
+    '    scheduler = get_scheduler("linear", optimizer=optimizer, num_warmup_steps=0,\n'
+    "                              num_training_steps=steps)\n"
+    "    losses = []\n"
+    "    {train_mode}\n"
+    "    for epoch in range(num_epochs):\n"
+    "        for batch in loader:\n"
+    "            batch = {{k: v.to(model.device) for k, v in batch.items()}}\n"
+    "            loss = model(**batch).loss\n"
+    "            loss.backward()\n"
+    "            optimizer.step()\n"
+    "            {schedule}\n"
+    "            optimizer.zero_grad()\n"
+    "            losses.append(loss.item())\n"
+    "    return losses\n",
+    truncation="truncation=True, max_length=max_length",
+    batch="batch_size",
+    collator="DataCollatorWithPadding(tokenizer=tokenizer)",
+    lr="learning_rate",
+    train_mode="model.train()",
+    schedule="scheduler.step()",
+)
+
+_accelerate = variants(
+    "def accelerate_train(accelerator, model, optimizer, train_dataloader, num_epochs):\n"
+    "    {prepare}\n"
+    "    steps = num_epochs * len(train_dataloader)\n"
+    '    lr_scheduler = get_scheduler("linear", optimizer=optimizer, num_warmup_steps=0, '
+    "num_training_steps=steps)\n"
+    "    losses = []\n"
+    "    {train_mode}\n"
+    "    for epoch in range(num_epochs):\n"
+    "        for batch in train_dataloader:\n"
+    "            loss = model(**batch).loss\n"
+    "            {backward}\n"
+    "            optimizer.step()\n"
+    "            lr_scheduler.step()\n"
+    "            {zero}\n"
+    "            losses.append(loss.item())\n"
+    "    return losses\n",
+    prepare="train_dataloader, model, optimizer = accelerator.prepare(train_dataloader, model, optimizer)",
+    train_mode="model.train()",
+    backward="accelerator.backward(loss)",
+    zero="optimizer.zero_grad()",
 )
 
 
@@ -147,6 +204,34 @@ ANSWERS = {
             "the course's reference in place of the work",
             "from course.checks.training_loop import reference_predict as predict\n",
         ),
+    ],
+    "try_fine_tune_sst2_solution": [
+        ("the model left in evaluation mode", _fine_tune(train_mode="pass")),
+        (
+            "max_length ignored (truncated at the tokenizer's own limit)",
+            _fine_tune(truncation="truncation=True"),
+        ),
+        ("the course's learning rate, not the argument", _fine_tune(lr="5e-5")),
+        ("no scheduler.step()", _fine_tune(schedule="pass")),
+        ("batches of 8 whatever batch_size says", _fine_tune(batch="8")),
+        (
+            "the notebook's data_collator (bert-base-uncased pads with 0)",
+            _fine_tune(collator="data_collator"),
+        ),
+        unanswered(
+            "fine_tune_sst2(model, tokenizer, raw_train, batch_size=32, learning_rate=1e-4, num_epochs=1, "
+            "max_length=64)"
+        ),
+    ],
+    "loop_accelerate_solution": [
+        ("loss.backward(), not accelerator.backward", _accelerate(backward="loss.backward()")),
+        (
+            "the dataloader not prepared",
+            _accelerate(prepare="model, optimizer = accelerator.prepare(model, optimizer)"),
+        ),
+        ("no optimizer.zero_grad()", _accelerate(zero="pass")),
+        ("the model left in evaluation mode", _accelerate(train_mode="pass")),
+        unanswered("accelerate_train(accelerator, model, optimizer, train_dataloader, num_epochs)"),
     ],
 }
 

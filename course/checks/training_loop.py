@@ -856,9 +856,8 @@ def check_fine_tune_sst2(fine_tune: Callable) -> CheckResult:
     if problem is not None:
         return fail(f"on a tiny sentiment set ({run['inputs']}): {problem}.")
     return success(
-        f"fine_tune_sst2 trains a tiny model on {run['inputs']}: the loss fell from "
-        f"{run['losses'][0]:.3f} to {run['losses'][-1]:.3f}, held-out accuracy {run['accuracy']:.0%} "
-        f"against a {run['baseline']:.0%} baseline.",
+        f"fine_tune_sst2 trains a tiny model on {run['inputs']}: one step per batch, the loss falls, "
+        f"and held-out accuracy ends more than 20 points above the {run['baseline']:.0%} majority baseline."
     )
 
 
