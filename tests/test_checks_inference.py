@@ -108,7 +108,7 @@ def test_chat_through_the_notebook_client_or_another_route(server, standin):
         return "".join(c.choices[0].delta.content or "" for c in pieces)
 
     message = _message(run_check("inference_chat", hub_only, server))
-    assert "AttributeError" in message and "chat.completions.create" in message
+    assert "AttributeError" in message and "client.chat.completions" in message
 
     def raw_prompt(client, model, system, question, max_tokens=40):
         stream = client.completions.create(

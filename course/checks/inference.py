@@ -204,7 +204,7 @@ def _chat_reply_problem(reply: Any, record: Any) -> CheckResult | None:
     if not isinstance(reply, str):
         return fail(
             f"chat returned a {type(reply).__name__}: return the answer as one string (join the pieces of "
-            "the stream: each chunk's choices[0].delta.content, skipping None)."
+            "the stream: the delta content of each chunk's first choice, skipping None)."
         )
     if reply != record.reply:
         return fail(
@@ -219,8 +219,8 @@ def _call_chat(chat: Callable, client: Any, kind: str, args: tuple) -> tuple[Any
         return chat(client, *args), None
     except AttributeError as error:
         return None, fail(
-            f"with {kind} your code raised AttributeError: {error}. Use the call both clients share: "
-            "client.chat.completions.create(...)."
+            f"with {kind} your code raised AttributeError: {error}. Use the call both clients share: the "
+            "create method of client.chat.completions."
         )
     except TypeError as error:
         return None, fail(
@@ -233,8 +233,8 @@ def _call_chat(chat: Callable, client: Any, kind: str, args: tuple) -> tuple[Any
     hints=(
         "Section 2 of the notebook (querying the server): the chat call with the system and user messages, "
         "and the streaming loop.",
-        "client.chat.completions.create(model=..., messages=[...], max_tokens=..., stream=True); each chunk "
-        "carries chunk.choices[0].delta.content",
+        "the create method of client.chat.completions, with model, messages, max_tokens and stream switched "
+        "on; the new text of each chunk sits in the delta of its first choice",
     ),
 )
 def check_chat(chat: Callable, server: Any = None) -> CheckResult:
@@ -461,7 +461,7 @@ def _padding_problem(batch: Any, expected: Any, tokenizer: Any, what: str) -> Ch
         "Section 4 (batching): where the padding goes for a decoder, and what generate does with the last "
         "position of each row.",
         "the tokenizer's padding_side option ('left'), padding=True, return_tensors='pt'; without a pad "
-        "token: tokenizer.pad_token = tokenizer.eos_token",
+        "token, make the eos token the tokenizer's pad token",
     ),
 )
 def check_left_padding(left_padded_batch: Callable, tokenizer: Any = None) -> CheckResult:
@@ -582,10 +582,9 @@ def _tps_problem(
     "inference_tokens_per_second",
     hints=(
         "Section 5 (tokens per second): which tokens count (not the prompt), and which clock measures "
-        "waiting "
-        "as well as computing.",
-        "time.perf_counter() around one model.generate(**inputs, max_new_tokens=...); the output's shape is "
-        "(rows, prompt length + new tokens)",
+        "waiting as well as computing.",
+        "time.perf_counter() just before and just after one generate call (with max_new_tokens); the "
+        "output's shape is (rows, prompt length + new tokens)",
     ),
 )
 def check_tokens_per_second(
