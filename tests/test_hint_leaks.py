@@ -73,7 +73,8 @@ def code_tokens(text: str) -> list[str]:
         found = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, SyntaxError):
         return [_value(t) if t[0] in "'\"" else t for t in FALLBACK.findall(text)]
-    return [_value(t.string) if t.type == tokenize.STRING else t.string for t in found if t.type not in SKIPPED]
+    kept = [t for t in found if t.type not in SKIPPED]
+    return [_value(t.string) if t.type == tokenize.STRING else t.string for t in kept]
 
 
 def prose_tokens(text: str) -> list[str]:
@@ -140,8 +141,10 @@ def test_the_token_runs_see_code_in_prose():
     assert shared(leak, "return torch.softmax(logits, dim=-1)\n")
     quotes = "pass tokenizer(texts, padding='max_length', truncation=True, max_length=length)"
     assert shared(quotes, 'return tokenizer(texts, padding="max_length", truncation=True, max_length=length)')
-    assert not shared("torch.softmax over the labels: which dimension?", "return torch.softmax(logits, dim=-1)")
-    assert prose_tokens("it's the model's logits") == ["it", "\u2019", "s", "the", "model", "\u2019", "s", "logits"]
+    softmax = "return torch.softmax(logits, dim=-1)"
+    assert not shared("torch.softmax over the labels: which dimension?", softmax)
+    quote = "\u2019"
+    assert prose_tokens("it's the model's logits") == ["it", quote, "s", "the", "model", quote, "s", "logits"]
     assert code_tokens("x = 1  # a comment\n") == ["x", "=", "1"]
     assert code_tokens("f('a)") == ["f", "(", "'", "a", ")"]  # rejected by tokenize: the fallback
 
