@@ -365,3 +365,20 @@ def test_the_standin_says_what_it_is(standin):
     assert info["validation_loss"] < info["unigram_loss"], "it learned more than token frequencies"
     assert causal_lm.MODEL_ID in causal_lm.status_lines()[0]
     assert "unigram" in causal_lm.summarize(info)
+
+
+def test_without_local_glue_files_the_builder_reads_the_hubs_copy(monkeypatch):
+    """In Colab there is no $COURSE_DATA_DIR: the builder reads `load_dataset("nyu-mll/glue", task)`."""
+    import datasets
+
+    from course import data
+
+    def missing(task, root=None):
+        raise data.DataNotFoundError(f"no offline data for {task}")
+
+    asked = []
+    monkeypatch.setattr(data, "load_glue_offline", missing)
+    monkeypatch.setattr(
+        datasets, "load_dataset", lambda name, task: asked.append((name, task)) or {"task": task}
+    )
+    assert causal_lm._glue("sst2") == {"task": "sst2"} and asked == [("nyu-mll/glue", "sst2")]

@@ -97,18 +97,28 @@ def record(recipe: Recipe, steps: int) -> dict:
 
 def _sentences(min_words: int) -> tuple[list[tuple[str, int]], list[str], list[str]]:
     """(SST-2 train sentences with labels, MRPC train sentences, SST-2 validation sentences)."""
-    from course.data import load_glue_offline
-
-    sst2 = load_glue_offline("sst2")
+    sst2 = _glue("sst2")
     reviews = [
         (text.strip(), int(label))
         for text, label in zip(sst2["train"]["sentence"], sst2["train"]["label"])
         if len(text.split()) >= min_words
     ]
-    mrpc = load_glue_offline("mrpc")["train"]
+    mrpc = _glue("mrpc")["train"]
     news = [s.strip() for s in list(mrpc["sentence1"]) + list(mrpc["sentence2"])]
     validation = [s.strip() for s in sst2["validation"]["sentence"]]
     return reviews, news, validation
+
+
+def _glue(task: str):  # noqa: ANN202 - a DatasetDict
+    """The local GLUE files ($COURSE_DATA_DIR); without them (Colab, online), the Hub's nyu-mll/glue."""
+    from course.data import DataNotFoundError, load_glue_offline
+
+    try:
+        return load_glue_offline(task)
+    except DataNotFoundError:
+        from datasets import load_dataset
+
+        return load_dataset("nyu-mll/glue", task)
 
 
 def chat_turn(system: str, request: str, answer: str) -> str:
