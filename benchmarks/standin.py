@@ -2,6 +2,7 @@
 
     python benchmarks/standin.py                          # every config below, seeds 42 / 7 / 1234
     python benchmarks/standin.py --configs default --seeds 42 --json artifacts/standin.json
+    python benchmarks/standin.py --step-cost                # CPU per training sentence of each step kind
 
 Each build is `course.sentiment_standin.build` as `course prepare-offline` runs it (data loading, the
 fine-tune, the validation pass and saving included), in a temporary folder. The machine may be shared:
@@ -95,6 +96,47 @@ def run(name: str, seed: int, threads: int | None = None) -> dict:
     }
 
 
+def step_costs(sentences: int = 512) -> list[tuple[str, float]]:
+    """CPU milliseconds per training sentence of one step kind (1 thread, length-sorted batches of 32).
+
+    The recipe's own loop on `sentences` SST-2 training sentences: fp32 with 3, 4 or 5 of the 6 layers
+    frozen, and bfloat16 autocast with 3; what each choice saves per sentence, whatever the machine's load.
+    """
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from course.data import load_glue_offline
+    from course.runtime import quiet_transformers
+    from course.standins import minilm_dir
+
+    quiet_transformers()
+    torch.set_num_threads(1)
+    train = load_glue_offline("sst2")["train"].shuffle(seed=1).select(range(sentences))
+    tokenizer = AutoTokenizer.from_pretrained(minilm_dir())
+    ids = tokenizer(list(train["sentence"]), truncation=True, max_length=64)["input_ids"]
+    labels, order = list(train["label"]), sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    rows = []
+    for frozen, bf16 in [(3, False), (4, False), (5, False), (3, True)]:
+        model = AutoModelForSequenceClassification.from_pretrained(minilm_dir(), num_labels=2)
+        model.base_model.embeddings.requires_grad_(False)
+        for layer in model.base_model.encoder.layer[:frozen]:
+            layer.requires_grad_(False)
+        optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-4)
+        model.train()
+        started = cpu_seconds()
+        for start in range(0, len(order), 32):
+            batch_rows = order[start : start + 32]
+            batch = tokenizer.pad({"input_ids": [ids[i] for i in batch_rows]}, return_tensors="pt")
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                loss = model(**batch, labels=torch.tensor([labels[i] for i in batch_rows])).loss
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+        name = f"{frozen} of 6 layers frozen, {'bfloat16 autocast' if bf16 else 'float32'}"
+        rows.append((name, 1000 * (cpu_seconds() - started) / len(order)))
+    return rows
+
+
 def meets(row: dict) -> bool:
     """The row meets issue #21's targets (a wrong label shows as a negative score)."""
     return (
@@ -135,7 +177,15 @@ def main() -> None:
     parser.add_argument(
         "--show", type=Path, help="print the rows stored in this JSON-lines file; run nothing"
     )
+    parser.add_argument("--step-cost", action="store_true", help="CPU ms per sentence of each step kind only")
     args = parser.parse_args()
+    if args.step_cost:
+        import torch
+
+        print(f"CPU: {torch.backends.cpu.get_cpu_capability()}; 1 torch thread; 512 SST-2 sentences")
+        for name, cost in step_costs():
+            print(f"{name:<40}{cost:8.2f} ms CPU per sentence")
+        return
     if args.show:
         print_rows([json.loads(line) for line in args.show.read_text().splitlines() if line.strip()])
         return
