@@ -146,7 +146,8 @@ def hostile_class(root: Path, host: HostSocket) -> None:
     put(root, "gradebook", BASICS, solution())
     put(root, "newline\n", BASICS, solution())
     xss = with_code("ex2", XSS)
-    xss.cells.insert(1, nbformat.v4.new_markdown_cell("<script>alert(6)</script> [go](javascript:alert(7))"))
+    markdown = "<script>alert(6)</script> [go](javascript:alert(7)) <img src=x onerror=alert(8)>"
+    xss.cells.insert(1, nbformat.v4.new_markdown_cell(markdown))
     put(root, "xss", BASICS, xss)
     amplifier = solution()
     for _ in range(4):
@@ -257,7 +258,7 @@ def test_no_page_carries_active_content(graded):
     for page in pages:
         assert sanitize.active_content(page.read_text()) == [], page
     feedback = (out / "feedback" / "xss" / "fixture" / f"{BASICS}.html").read_text()
-    assert "alert(6)" not in feedback  # the markdown's script is gone, not shown as text
+    assert "alert(6)" not in feedback and "alert(8)" not in feedback  # the markdown's script and handler
     assert "[go](javascript:alert(7))" in feedback or "alert(7)" not in feedback  # inert text at most
 
 
