@@ -217,7 +217,8 @@ def test_twine_check_passes_on_the_built_distributions(dists, tmp_path):
                 )
             out.writestr(item, data)
     done = subprocess.run([*twine, str(broken)], capture_output=True, text=True)
-    assert done.returncode != 0 and "FAILED" in done.stdout + done.stderr, done.stdout + done.stderr
+    said = done.stdout + done.stderr
+    assert done.returncode != 0 and "description-content-type" in said and "x/y" in said, said
 
 
 def test_every_notebook_starts_with_the_install_cell_and_every_student_one_with_its_badge():
