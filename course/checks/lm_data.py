@@ -100,6 +100,122 @@ def _group_cases() -> Iterator[tuple[dict[str, list[list[int]]], int]]:
         yield synthetic_examples(), block_size
 
 
+def _group_call(group_texts: Callable, examples: dict, block_size: int) -> tuple[Any, CheckResult | None]:
+    """Run the learner's group_texts on a copy of the batch: its result, or the failure that says why not."""
+    try:
+        with own_work("group_texts"):
+            return group_texts(copy.deepcopy(examples), block_size), None
+    except KeyError as error:
+        return None, fail(
+            f"group_texts looked up the column {error}, which this batch does not have (its columns: "
+            f"{list(examples)}; a GPT-2 tokenizer gives no token_type_ids): group the columns the "
+            "batch has, `for key in examples`."
+        )
+
+
+def _group_columns_problem(result: Any, examples: dict) -> CheckResult | None:
+    """A dict with every column of the batch and a labels column."""
+    if not isinstance(result, Mapping):
+        return fail(
+            f"group_texts returned {type(result).__name__}: return a dict that maps each column "
+            "name to its list of chunks."
+        )
+    missing = [key for key in examples if key not in result]
+    if missing:
+        return fail(
+            f"the columns {missing} are missing from the result: group every column of the batch "
+            "(input_ids, token_type_ids, attention_mask) the same way."
+        )
+    if "labels" not in result:
+        return fail(
+            "there is no 'labels' column: add result['labels'] = a copy of the input_ids chunks "
+            "(for a causal language model the labels are the inputs; the model shifts them)."
+        )
+    return None
+
+
+def _group_lengths_problem(chunks: list, flat: list, block_size: int, where: str) -> CheckResult | None:
+    """Chunks made only of input tokens, each exactly block_size long."""
+    remainder = len(flat) % block_size
+    if not chunks:
+        return fail(
+            f"no chunks at all with block_size={block_size} for {len(flat)} tokens: cut chunks "
+            "of the block_size argument (not a fixed 128), after concatenating all examples."
+        )
+    lengths = sorted({len(chunk) for chunk in chunks})
+    padded = [t for chunk in chunks for t in chunk if t not in flat]
+    if padded:
+        return fail(
+            f"{where} your chunks contain ids that are not in the input "
+            f"({sorted(set(padded))[:3]}): padding the remainder gives the model [PAD] "
+            f"tokens to learn from; drop the last {remainder} tokens instead."
+        )
+    if len(lengths) == 1 and lengths[0] != block_size:
+        return fail(
+            f"{where} every chunk has {lengths[0]} tokens: cut chunks of the block_size you are "
+            "given, not a fixed number."
+        )
+    short = [len(chunk) for chunk in chunks if len(chunk) != block_size]
+    if short and len(short) == 1 and len(chunks[-1]) == remainder:
+        return fail(
+            f"{where} the last chunk has only {remainder} tokens: drop the remainder "
+            "(total_length = total_length // block_size * block_size), so that every chunk "
+            "has block_size tokens."
+        )
+    if short:
+        return fail(
+            f"{where} chunks of length {short[:4]}: every chunk must have exactly block_size "
+            "tokens. Concatenate all examples first, then cut the long sequence."
+        )
+    return None
+
+
+def _group_order_problem(chunks: list, flat: list, block_size: int, where: str) -> CheckResult | None:
+    """The first n_full * block_size tokens of the concatenation, in order: only the remainder dropped."""
+    n_full = len(flat) // block_size
+    remainder = len(flat) - n_full * block_size
+    got = [t for chunk in chunks for t in chunk]
+    if len(chunks) < n_full:
+        return fail(
+            f"{where} {len(chunks)} chunks ({len(got)} tokens), expected {n_full} "
+            f"({n_full * block_size} tokens, only the last {remainder} dropped): cutting each "
+            "example on its own throws away the end of every example. Concatenate all "
+            "examples first."
+        )
+    if len(chunks) > n_full:
+        return fail(f"{where} {len(chunks)} chunks, but only {n_full} full chunks fit: tokens are repeated.")
+    if got != flat[: n_full * block_size]:
+        if sorted(got) == sorted(flat[: n_full * block_size]):
+            return fail(
+                f"{where} the chunks hold the right tokens in the wrong order: keep the examples "
+                "in their order and cut the concatenation from left to right."
+            )
+        return fail(
+            f"{where} the chunks are not the first {n_full * block_size} tokens of the "
+            "concatenated examples: only the remainder at the end may be dropped."
+        )
+    return None
+
+
+def _group_alignment_problem(
+    result: Mapping, chunks: list, examples: dict, block_size: int, where: str
+) -> CheckResult | None:
+    """Every column cut like input_ids, and labels a copy of the input chunks."""
+    want = reference_group_texts(examples, block_size)
+    for key in examples:
+        if _as_lists(result[key]) != want[key]:
+            return fail(
+                f"{where} the column {key!r} is not cut like input_ids: apply the same "
+                "concatenate-then-cut to every column, so that positions still line up."
+            )
+    if _as_lists(result["labels"]) != chunks:
+        return fail(
+            f"{where} labels differ from input_ids: for causal language modeling the labels are "
+            "a copy of the inputs (the model shifts them by one position itself)."
+        )
+    return None
+
+
 @register(
     "lm_group_texts",
     hints=(
@@ -115,101 +231,22 @@ def check_group_texts(group_texts: Callable) -> CheckResult:
         return fail(f"pass your function itself (group_texts), not {type(group_texts).__name__}.")
     for examples, block_size in _group_cases():
         flat = [t for example in examples["input_ids"] for t in example]
-        try:
-            with own_work("group_texts"):
-                result = group_texts(copy.deepcopy(examples), block_size)
-        except KeyError as error:
-            return fail(
-                f"group_texts looked up the column {error}, which this batch does not have (its columns: "
-                f"{list(examples)}; a GPT-2 tokenizer gives no token_type_ids): group the columns the "
-                "batch has, `for key in examples`."
-            )
-        if not isinstance(result, Mapping):
-            return fail(
-                f"group_texts returned {type(result).__name__}: return a dict that maps each column "
-                "name to its list of chunks."
-            )
-        missing = [key for key in examples if key not in result]
-        if missing:
-            return fail(
-                f"the columns {missing} are missing from the result: group every column of the batch "
-                "(input_ids, token_type_ids, attention_mask) the same way."
-            )
-        if "labels" not in result:
-            return fail(
-                "there is no 'labels' column: add result['labels'] = a copy of the input_ids chunks "
-                "(for a causal language model the labels are the inputs; the model shifts them)."
-            )
+        result, problem = _group_call(group_texts, examples, block_size)
+        if problem is None:
+            problem = _group_columns_problem(result, examples)
+        if problem is not None:
+            return problem
         chunks = _as_lists(result["input_ids"])
         if chunks is None:
             return fail("result['input_ids'] should be a list of chunks, each a list of token ids.")
-        n_full = len(flat) // block_size
-        remainder = len(flat) - n_full * block_size
-        if not chunks:
-            return fail(
-                f"no chunks at all with block_size={block_size} for {len(flat)} tokens: cut chunks "
-                "of the block_size argument (not a fixed 128), after concatenating all examples."
-            )
-        lengths = sorted({len(chunk) for chunk in chunks})
         where = f"with block_size={block_size} ({len(flat)} tokens in {len(examples['input_ids'])} examples)"
-        padded = [t for chunk in chunks for t in chunk if t not in flat]
-        if padded:
-            return fail(
-                f"{where} your chunks contain ids that are not in the input "
-                f"({sorted(set(padded))[:3]}): padding the remainder gives the model [PAD] "
-                f"tokens to learn from; drop the last {remainder} tokens instead."
-            )
-        if len(lengths) == 1 and lengths[0] != block_size:
-            return fail(
-                f"{where} every chunk has {lengths[0]} tokens: cut chunks of the block_size you are "
-                "given, not a fixed number."
-            )
-        if any(len(chunk) != block_size for chunk in chunks):
-            short = [len(chunk) for chunk in chunks if len(chunk) != block_size]
-            if len(short) == 1 and len(chunks[-1]) == remainder:
-                return fail(
-                    f"{where} the last chunk has only {remainder} tokens: drop the remainder "
-                    "(total_length = total_length // block_size * block_size), so that every chunk "
-                    "has block_size tokens."
-                )
-            return fail(
-                f"{where} chunks of length {short[:4]}: every chunk must have exactly block_size "
-                "tokens. Concatenate all examples first, then cut the long sequence."
-            )
-        got = [t for chunk in chunks for t in chunk]
-        if len(chunks) < n_full:
-            return fail(
-                f"{where} {len(chunks)} chunks ({len(got)} tokens), expected {n_full} "
-                f"({n_full * block_size} tokens, only the last {remainder} dropped): cutting each "
-                "example on its own throws away the end of every example. Concatenate all "
-                "examples first."
-            )
-        if len(chunks) > n_full:
-            return fail(
-                f"{where} {len(chunks)} chunks, but only {n_full} full chunks fit: tokens are repeated."
-            )
-        if got != flat[: n_full * block_size]:
-            if sorted(got) == sorted(flat[: n_full * block_size]):
-                return fail(
-                    f"{where} the chunks hold the right tokens in the wrong order: keep the examples "
-                    "in their order and cut the concatenation from left to right."
-                )
-            return fail(
-                f"{where} the chunks are not the first {n_full * block_size} tokens of the "
-                "concatenated examples: only the remainder at the end may be dropped."
-            )
-        want = reference_group_texts(examples, block_size)
-        for key in examples:
-            if _as_lists(result[key]) != want[key]:
-                return fail(
-                    f"{where} the column {key!r} is not cut like input_ids: apply the same "
-                    "concatenate-then-cut to every column, so that positions still line up."
-                )
-        if _as_lists(result["labels"]) != chunks:
-            return fail(
-                f"{where} labels differ from input_ids: for causal language modeling the labels are "
-                "a copy of the inputs (the model shifts them by one position itself)."
-            )
+        for sub_check in (_group_lengths_problem, _group_order_problem):
+            problem = sub_check(chunks, flat, block_size, where)
+            if problem is not None:
+                return problem
+        problem = _group_alignment_problem(result, chunks, examples, block_size, where)
+        if problem is not None:
+            return problem
     return success(
         "group_texts keeps every token except the final remainder, in order, in chunks of exactly "
         "block_size, every column cut alike, with labels = input_ids."
