@@ -298,9 +298,9 @@ def _percent(lengths, batch_size):
 
 
 def _plot_helper(lengths, batch_size):
-    from course.viz.training import _batches_waste
+    from course.checks.processing import batches_waste
 
-    return _batches_waste(lengths, range(len(lengths)), batch_size)["waste"]
+    return batches_waste(lengths, range(len(lengths)), batch_size)["waste"]
 
 
 def _count(lengths, batch_size):

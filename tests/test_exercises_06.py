@@ -112,9 +112,9 @@ ANSWERS = {
         ),
         (
             "the course's plot helper in place of the work",
-            "from course.viz.training import _batches_waste\n\n\n"
+            "from course.checks.processing import batches_waste\n\n\n"
             "def padding_waste(lengths, batch_size):\n"
-            '    return _batches_waste(lengths, range(len(lengths)), batch_size)["waste"]\n',
+            '    return batches_waste(lengths, range(len(lengths)), batch_size)["waste"]\n',
         ),
     ],
 }

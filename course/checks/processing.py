@@ -306,10 +306,25 @@ def padding_waste_reference(lengths: Sequence[int], batch_size: int) -> float:
     return (total - sum(lengths)) / total if total else 0.0
 
 
-def _waste_shortcuts() -> tuple[list[Callable], str]:
-    from course.viz.training import _batches_waste
+def batches_waste(
+    lengths: Sequence[int], order: Sequence[int], batch_size: int, width: int | None = None
+) -> dict[str, float]:
+    """Real and padded token counts when `order` is cut into batches of `batch_size`."""
+    real = padded = 0
+    for start in range(0, len(order), batch_size):
+        batch = [int(lengths[i]) for i in order[start : start + batch_size]]
+        real += sum(batch)
+        padded += (width if width is not None else max(batch)) * len(batch)
+    return {
+        "real_tokens": real,
+        "total_tokens": padded,
+        "padding_tokens": padded - real,
+        "waste": (padded - real) / padded if padded else 0.0,
+    }
 
-    return [padding_waste_reference, _batches_waste], (
+
+def _waste_shortcuts() -> tuple[list[Callable], str]:
+    return [padding_waste_reference, batches_waste], (
         "padding_waste calls the course's own padding code (switched off while your function is checked): "
         "count the tokens yourself."
     )

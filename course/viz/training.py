@@ -16,23 +16,6 @@ LABELS = {
 }
 
 
-def _batches_waste(
-    lengths: Sequence[int], order: Sequence[int], batch_size: int, width: int | None = None
-) -> dict[str, float]:
-    """Real and padded token counts when `order` is cut into batches of `batch_size`."""
-    real = padded = 0
-    for start in range(0, len(order), batch_size):
-        batch = [int(lengths[i]) for i in order[start : start + batch_size]]
-        real += sum(batch)
-        padded += (width if width is not None else max(batch)) * len(batch)
-    return {
-        "real_tokens": real,
-        "total_tokens": padded,
-        "padding_tokens": padded - real,
-        "waste": (padded - real) / padded if padded else 0.0,
-    }
-
-
 def padding_stats(
     lengths: Sequence[int], batch_size: int = 16, max_length: int = 128, seed: int = 42
 ) -> dict[str, dict[str, float]]:
@@ -51,11 +34,13 @@ def padding_stats(
             f"a row has {max(lengths)} tokens, more than max_length={max_length}: "
             "truncate first, or raise max_length"
         )
+    from course.checks.processing import batches_waste
+
     orders = batch_orders(lengths, batch_size=batch_size, seed=seed)
     return {
-        "fixed": _batches_waste(lengths, orders["dynamic"], batch_size, width=max_length),
-        "dynamic": _batches_waste(lengths, orders["dynamic"], batch_size),
-        "grouped": _batches_waste(lengths, orders["grouped"], batch_size),
+        "fixed": batches_waste(lengths, orders["dynamic"], batch_size, width=max_length),
+        "dynamic": batches_waste(lengths, orders["dynamic"], batch_size),
+        "grouped": batches_waste(lengths, orders["grouped"], batch_size),
     }
 
 
