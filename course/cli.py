@@ -64,12 +64,12 @@ def _prepare_arguments(parser: argparse.ArgumentParser) -> None:
     _prepare_arguments,
 )
 def prepare_offline(args: argparse.Namespace) -> int:
-    from course.offline import home, paths
-    from course.prepare import MIN_SST2_ACCURACY, prepare_causal_lm, prepare_sentiment, summarize
+    from course.offline import causal_lm, home, paths
+    from course.prepare import MIN_SST2_ACCURACY, prepare_sentiment, summarize
 
     meta = prepare_sentiment(force=args.force)
     print(summarize(meta))
-    print(prepare_causal_lm(force=args.force))  # notebook 10's model (course.offline.causal_lm)
+    print(causal_lm.summarize(causal_lm.prepare(force=args.force)))  # notebook 10's model
     paths.point_libraries_here()
     states = home.prepare(build_missing=False)
     print(f"offline home: {paths.home()}")

@@ -46,9 +46,3 @@ def summarize(meta: dict) -> str:
     )
     return "\n".join(lines)
 
-
-def prepare_causal_lm(force: bool = False, progress: bool = True) -> str:
-    """Build notebook 10's causal LM stand-in once per machine (course.offline.causal_lm); its summary."""
-    from course.offline import causal_lm
-
-    return causal_lm.summarize(causal_lm.prepare(force=force, progress=progress))

@@ -11,7 +11,7 @@ import time
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from course.inference.server import (
+from course.inference.protocol import (
     MAX_BODY_BYTES,
     SOCKET_TIMEOUT_S,
     Generation,
