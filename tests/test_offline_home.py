@@ -38,7 +38,8 @@ def run_python(code: str, **env: str) -> dict:
         timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    return {**json.loads(done.stdout.strip().splitlines()[-1]), "_stdout": " ".join(done.stdout.split())}  # wrapped lines joined
+    printed = " ".join(done.stdout.split())  # setup()'s words with its line wrapping undone
+    return {**json.loads(done.stdout.strip().splitlines()[-1]), "_stdout": printed}
 
 
 @pytest.fixture
