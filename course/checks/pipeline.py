@@ -36,11 +36,8 @@ def _label_names(id2label: dict) -> dict[int, str]:
 # pipeline_batch ---------------------------------------------------------------------------------
 
 
-def _judge_batch(batch: Any, tokenizer: Any, sentences: list[str], max_length: int, bert: Any) -> CheckResult:
-    """Is `batch` tokenizer(sentences, padding=True, truncation=True, max_length=..., return_tensors="pt")?
-
-    `bert` is the notebook's tokenizer: when `tokenizer` is another one, a batch of bert's ids says so.
-    """
+def _batch_form_problem(batch: Any, sentences: list[str]) -> CheckResult | None:
+    """A BatchEncoding with a mask, its input_ids a 2-D tensor with one row per sentence."""
     import torch
 
     if not hasattr(batch, "keys") or "input_ids" not in batch:
@@ -68,50 +65,83 @@ def _judge_batch(batch: Any, tokenizer: Any, sentences: list[str], max_length: i
             f"{ids.shape[0]} rows for {len(sentences)} sentences: tokenize the sentences passed in, "
             "the whole list in one call"
         )
-    options = dict(padding=True, truncation=True, return_tensors="pt")
-    expected = tokenizer(list(sentences), max_length=max_length, **options)
+    return None
+
+
+def _batch_width_problem(
+    ids: Any, want: Any, tokenizer: Any, sentences: list[str], max_length: int
+) -> CheckResult:
+    """Why the batch is not as wide as padding=True with truncation at max_length makes it."""
+    import torch
+
+    width = ids.shape[1]
+    full = tokenizer(list(sentences), padding=True, return_tensors="pt")["input_ids"]
+    if width > max_length and full.shape == ids.shape and torch.equal(ids, full):
+        return fail(
+            f"rows have {width} tokens, more than max_length={max_length}: "
+            f"pass truncation=True together with max_length={max_length}"
+        )
+    cut = tokenizer(list(sentences), max_length=width, **BATCH_OPTIONS)["input_ids"]
+    if cut.shape == ids.shape and torch.equal(ids, cut):
+        return fail(
+            f"rows are truncated to {width} tokens, but max_length is {max_length}: pass the "
+            "function's max_length argument to the tokenizer, not a fixed number"
+        )
+    if width > want.shape[1]:
+        return fail(
+            f"rows are padded to {width} tokens but the longest sentence needs only {want.shape[1]}: "
+            "padding=True pads to the longest sentence in the batch (padding='max_length' pads further)"
+        )
+    return fail(f"input_ids has shape {list(ids.shape)}; padding=True and truncation give {list(want.shape)}")
+
+
+def _batch_ids_problem(
+    ids: Any, want: Any, tokenizer: Any, sentences: list[str], max_length: int, bert: Any
+) -> CheckResult:
+    """Why the ids differ: the notebook's tokenizer used, special tokens dropped, or other tokens."""
+    import torch
+
+    if bert is not tokenizer:
+        theirs = bert(list(sentences), max_length=max_length, **BATCH_OPTIONS)["input_ids"]
+        if theirs.shape == ids.shape and torch.equal(ids, theirs):
+            return fail(
+                "these are the ids of the notebook's `tokenizer`, not of the tokenizer passed in: "
+                "call the function's `tokenizer` argument"
+            )
+    cls = tokenizer.cls_token_id
+    if cls is not None and bool((want[:, 0] == cls).all()) and not bool((ids[:, 0] == cls).all()):
+        return fail(
+            f"the rows do not start with {tokenizer.cls_token} (id {cls} in this tokenizer): keep the "
+            "special tokens the tokenizer adds (add_special_tokens=True, the default)"
+        )
+    row = int((ids != want).any(dim=1).nonzero()[0])
+    return fail(
+        f"row {row}: the token ids differ from what this tokenizer gives; tokenize the sentences "
+        "unchanged, in order, with the tokenizer passed in"
+    )
+
+
+BATCH_OPTIONS = dict(padding=True, truncation=True, return_tensors="pt")
+
+
+def _judge_batch(batch: Any, tokenizer: Any, sentences: list[str], max_length: int, bert: Any) -> CheckResult:
+    """Is `batch` tokenizer(sentences, padding=True, truncation=True, max_length=..., return_tensors="pt")?
+
+    `bert` is the notebook's tokenizer: when `tokenizer` is another one, a batch of bert's ids says so.
+    Named sub-checks, in order: the batch's form, its width, its ids, its mask.
+    """
+    import torch
+
+    problem = _batch_form_problem(batch, sentences)
+    if problem is not None:
+        return problem
+    ids = batch["input_ids"]
+    expected = tokenizer(list(sentences), max_length=max_length, **BATCH_OPTIONS)
     want = expected["input_ids"]
     if ids.shape != want.shape:
-        width = ids.shape[1]
-        full = tokenizer(list(sentences), padding=True, return_tensors="pt")["input_ids"]
-        if width > max_length and full.shape == ids.shape and torch.equal(ids, full):
-            return fail(
-                f"rows have {width} tokens, more than max_length={max_length}: "
-                f"pass truncation=True together with max_length={max_length}"
-            )
-        cut = tokenizer(list(sentences), max_length=width, **options)["input_ids"]
-        if cut.shape == ids.shape and torch.equal(ids, cut):
-            return fail(
-                f"rows are truncated to {width} tokens, but max_length is {max_length}: pass the "
-                "function's max_length argument to the tokenizer, not a fixed number"
-            )
-        if width > want.shape[1]:
-            return fail(
-                f"rows are padded to {width} tokens but the longest sentence needs only {want.shape[1]}: "
-                "padding=True pads to the longest sentence in the batch (padding='max_length' pads further)"
-            )
-        return fail(
-            f"input_ids has shape {list(ids.shape)}; padding=True and truncation give {list(want.shape)}"
-        )
+        return _batch_width_problem(ids, want, tokenizer, sentences, max_length)
     if not torch.equal(ids, want):
-        if bert is not tokenizer:
-            theirs = bert(list(sentences), max_length=max_length, **options)["input_ids"]
-            if theirs.shape == ids.shape and torch.equal(ids, theirs):
-                return fail(
-                    "these are the ids of the notebook's `tokenizer`, not of the tokenizer passed in: "
-                    "call the function's `tokenizer` argument"
-                )
-        cls = tokenizer.cls_token_id
-        if cls is not None and bool((want[:, 0] == cls).all()) and not bool((ids[:, 0] == cls).all()):
-            return fail(
-                f"the rows do not start with {tokenizer.cls_token} (id {cls} in this tokenizer): keep the "
-                "special tokens the tokenizer adds (add_special_tokens=True, the default)"
-            )
-        row = int((ids != want).any(dim=1).nonzero()[0])
-        return fail(
-            f"row {row}: the token ids differ from what this tokenizer gives; tokenize the sentences "
-            "unchanged, in order, with the tokenizer passed in"
-        )
+        return _batch_ids_problem(ids, want, tokenizer, sentences, max_length, bert)
     mask = torch.as_tensor(batch["attention_mask"])
     if mask.shape != want.shape or not torch.equal(mask.long(), expected["attention_mask"]):
         pad = tokenizer.pad_token_id

@@ -14,6 +14,7 @@ import copy
 import math
 import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from course.checks.base import CheckResult, fail, register, success
@@ -163,6 +164,119 @@ own_work = own_work_of(
 # ---------------------------------------------------------------- the training step
 
 
+@dataclass
+class _StepRun:
+    """One step of the learner's train_step beside the course's, on twin tiny classifiers."""
+
+    model: Any
+    reference: Any
+    optimizer: Any
+    scheduler: Any
+    ref_optimizer: Any
+    ref_scheduler: Any
+    batch: Any
+    loss_before: float
+    lr_before: float
+    step_calls: list
+    returned: Any = None
+
+
+def _first_step(train_step: Callable) -> _StepRun:
+    """Run the learner's step and the course's on twins, counting the learner's optimizer.step() calls."""
+    batch = tiny_batch()
+    model = tiny_classifier()
+    model.train()
+    reference = copy.deepcopy(model)
+    optimizer, scheduler = make_optimizer_and_scheduler(model)
+    ref_optimizer, ref_scheduler = make_optimizer_and_scheduler(reference)
+    run = _StepRun(
+        model,
+        reference,
+        optimizer,
+        scheduler,
+        ref_optimizer,
+        ref_scheduler,
+        batch,
+        loss_before=_loss_on(reference, batch),
+        lr_before=optimizer.param_groups[0]["lr"],
+        step_calls=[],
+    )
+    original_step = optimizer.step
+
+    def counting_step(*args, **kwargs):
+        run.step_calls.append(1)
+        return original_step(*args, **kwargs)
+
+    optimizer.step = counting_step
+    run.returned = _both_step(train_step, run)
+    return run
+
+
+def _both_step(train_step: Callable, run: _StepRun) -> Any:
+    """One more step of the learner's function and of the course's; the learner's return value."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # e.g. "lr_scheduler.step() before optimizer.step()"
+        with own_work("train_step"):
+            returned = train_step(run.model, run.batch, run.optimizer, run.scheduler)
+        reference_train_step(run.reference, run.batch, run.ref_optimizer, run.ref_scheduler)
+    return returned
+
+
+def _update_problem(run: _StepRun) -> CheckResult | None:
+    """The weights changed, through the optimizer passed in."""
+    if _same_parameters(run.model, tiny_classifier(), atol=0.0):
+        if not run.step_calls:
+            return fail(
+                "the weights did not change: call optimizer.step() after loss.backward() to apply "
+                "the gradients."
+            )
+        return fail(
+            "the weights did not change although optimizer.step() ran: it had no gradients to "
+            "apply. Call loss.backward() on the batch's loss (model(**batch).loss) before it."
+        )
+    if not run.step_calls:
+        return fail(
+            "the weights changed, but the optimizer passed to train_step never stepped: call "
+            "optimizer.step() on that argument; do not build a new optimizer (or update the weights "
+            "by hand) inside train_step."
+        )
+    return None
+
+
+def _schedule_problem(run: _StepRun) -> CheckResult | None:
+    """The learning rate moved once along the schedule."""
+    lr_after = run.optimizer.param_groups[0]["lr"]
+    expected_lr = run.ref_optimizer.param_groups[0]["lr"]
+    if math.isclose(lr_after, expected_lr, rel_tol=1e-9, abs_tol=1e-12):
+        return None
+    if math.isclose(lr_after, run.lr_before):
+        return fail(
+            f"the learning rate is still {run.lr_before:g} after the step: call scheduler.step() on the "
+            "scheduler passed to train_step (not the notebook's lr_scheduler), once per batch, after "
+            "optimizer.step(), or the linear decay never happens."
+        )
+    return fail(
+        f"after one step the learning rate is {lr_after:g}, expected {expected_lr:g}: call "
+        "scheduler.step() exactly once per batch."
+    )
+
+
+def _returned_loss_problem(run: _StepRun, loss: float) -> CheckResult | None:
+    """The loss returned is the one of the forward pass that made the gradients."""
+    if math.isclose(loss, run.loss_before, rel_tol=1e-4, abs_tol=1e-5):
+        return None
+    after = _loss_on(run.model, run.batch)
+    if math.isclose(loss, after, rel_tol=1e-4, abs_tol=1e-5):
+        return fail(
+            f"you returned the loss after the update ({loss:.4f}); return the loss of the "
+            f"forward pass that produced the gradients ({run.loss_before:.4f})."
+        )
+    return fail(
+        f"train_step returned {loss:.4f}, but the batch's loss before the step is "
+        f"{run.loss_before:.4f}: return outputs.loss.item() of this batch."
+    )
+
+
 @register(
     "loop_train_step",
     hints=(
@@ -174,101 +288,38 @@ own_work = own_work_of(
     ),
 )
 def check_train_step(train_step: Callable) -> CheckResult:
-    """`train_step(model, batch, optimizer, scheduler) -> loss` does one complete, correct update."""
+    """`train_step(model, batch, optimizer, scheduler) -> loss` does one complete, correct update.
+
+    Named sub-checks, in order: a loss came back, the weights changed through the optimizer, the
+    schedule moved, the right loss, the same weights as the course's step, and a clean second step.
+    """
     if not callable(train_step):
         return fail(f"pass your function itself (train_step), not {type(train_step).__name__}.")
-    batch = tiny_batch()
-    model = tiny_classifier()
-    model.train()
-    reference = copy.deepcopy(model)
-    optimizer, scheduler = make_optimizer_and_scheduler(model)
-    ref_optimizer, ref_scheduler = make_optimizer_and_scheduler(reference)
-    loss_before = _loss_on(reference, batch)
-    lr_before = optimizer.param_groups[0]["lr"]
-
-    step_calls: list[int] = []
-    original_step = optimizer.step
-
-    def counting_step(*args, **kwargs):
-        step_calls.append(1)
-        return original_step(*args, **kwargs)
-
-    optimizer.step = counting_step
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # e.g. "lr_scheduler.step() before optimizer.step()"
-        with own_work("train_step"):
-            returned = train_step(model, batch, optimizer, scheduler)
-        reference_train_step(reference, batch, ref_optimizer, ref_scheduler)
-    loss, problem = _as_loss(returned)
+    run = _first_step(train_step)
+    loss, problem = _as_loss(run.returned)
     if loss is None:
         return fail(problem)
-
-    untouched = tiny_classifier()
-    if _same_parameters(model, untouched, atol=0.0):
-        if not step_calls:
-            return fail(
-                "the weights did not change: call optimizer.step() after loss.backward() to apply "
-                "the gradients."
-            )
-        return fail(
-            "the weights did not change although optimizer.step() ran: it had no gradients to "
-            "apply. Call loss.backward() on the batch's loss (model(**batch).loss) before it."
-        )
-    if not step_calls:
-        return fail(
-            "the weights changed, but the optimizer passed to train_step never stepped: call "
-            "optimizer.step() on that argument; do not build a new optimizer (or update the weights "
-            "by hand) inside train_step."
-        )
-
-    lr_after = optimizer.param_groups[0]["lr"]
-    expected_lr = ref_optimizer.param_groups[0]["lr"]
-    if not math.isclose(lr_after, expected_lr, rel_tol=1e-9, abs_tol=1e-12):
-        if math.isclose(lr_after, lr_before):
-            return fail(
-                f"the learning rate is still {lr_before:g} after the step: call scheduler.step() on the "
-                "scheduler passed to train_step (not the notebook's lr_scheduler), once per batch, after "
-                "optimizer.step(), or the linear decay never happens."
-            )
-        return fail(
-            f"after one step the learning rate is {lr_after:g}, expected {expected_lr:g}: call "
-            "scheduler.step() exactly once per batch."
-        )
-
-    if not math.isclose(loss, loss_before, rel_tol=1e-4, abs_tol=1e-5):
-        after = _loss_on(model, batch)
-        if math.isclose(loss, after, rel_tol=1e-4, abs_tol=1e-5):
-            return fail(
-                f"you returned the loss after the update ({loss:.4f}); return the loss of the "
-                f"forward pass that produced the gradients ({loss_before:.4f})."
-            )
-        return fail(
-            f"train_step returned {loss:.4f}, but the batch's loss before the step is "
-            f"{loss_before:.4f}: return outputs.loss.item() of this batch."
-        )
-
-    if not _same_parameters(model, reference):
+    for sub_check in (_update_problem, _schedule_problem, lambda run: _returned_loss_problem(run, loss)):
+        found = sub_check(run)  # one at a time, in order, as a reader would check
+        if found is not None:
+            return found
+    if not _same_parameters(run.model, run.reference):
         return fail(
             "the weights changed, but not as in `loss.backward(); optimizer.step(); "
             "scheduler.step(); optimizer.zero_grad()`: check the order (optimizer.step() "
             "before scheduler.step(), backward before both) and that you use the batch as given."
         )
-    loss_after = _loss_on(model, batch)  # lower: the model is the reference, whose step lowers it
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with own_work("train_step"):
-            train_step(model, batch, optimizer, scheduler)
-        reference_train_step(reference, batch, ref_optimizer, ref_scheduler)
-    if not _same_parameters(model, reference):
+    loss_after = _loss_on(run.model, run.batch)  # lower: the model is the reference, whose step lowers it
+    _both_step(train_step, run)
+    if not _same_parameters(run.model, run.reference):
         return fail(
             "the first step is right but the second is not: gradients pile up from one batch to the "
             "next. Call optimizer.zero_grad() in every step (after optimizer.step())."
         )
     return success(
-        f"train_step does one full update: the loss on a fixed batch went from {loss_before:.3f} "
+        f"train_step does one full update: the loss on a fixed batch went from {run.loss_before:.3f} "
         f"to {loss_after:.3f}, the learning rate followed the schedule, and gradients are reset.",
-        loss_before=loss_before,
+        loss_before=run.loss_before,
         loss_after=loss_after,
     )
 
