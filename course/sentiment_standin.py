@@ -154,19 +154,12 @@ def build(out_dir: Path, recipe: Recipe | None = None, progress: bool = True) ->
         torch.set_num_threads(threads)
 
 
-def _build(out_dir: Path, recipe: Recipe, progress: bool) -> dict:
-    import torch
-    from tqdm.auto import tqdm
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_scheduler
+def _base_model(recipe: Recipe) -> tuple:
+    """MiniLM's tokenizer and a fresh two-label head on its body, with the recipe's lower parts frozen."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from course.data import load_glue_offline
     from course.standins import minilm_dir
 
-    started, cpu_started = time.perf_counter(), time.process_time()
-    sst2 = load_glue_offline("sst2")
-    train = sst2["train"].shuffle(seed=recipe.seed)
-    if recipe.train_size is not None:
-        train = train.select(range(min(recipe.train_size, len(train))))
     tokenizer = AutoTokenizer.from_pretrained(minilm_dir())
     model = AutoModelForSequenceClassification.from_pretrained(
         minilm_dir(), num_labels=2, id2label=ID2LABEL, label2id={v: k for k, v in ID2LABEL.items()}
@@ -175,6 +168,22 @@ def _build(out_dir: Path, recipe: Recipe, progress: bool) -> dict:
         model.base_model.embeddings.requires_grad_(False)
     for layer in model.base_model.encoder.layer[: recipe.frozen_layers]:
         layer.requires_grad_(False)
+    return tokenizer, model
+
+
+def _build(out_dir: Path, recipe: Recipe, progress: bool) -> dict:
+    import torch
+    from tqdm.auto import tqdm
+    from transformers import get_scheduler
+
+    from course.data import load_glue_offline
+
+    started, cpu_started = time.perf_counter(), time.process_time()
+    sst2 = load_glue_offline("sst2")
+    train = sst2["train"].shuffle(seed=recipe.seed)
+    if recipe.train_size is not None:
+        train = train.select(range(min(recipe.train_size, len(train))))
+    tokenizer, model = _base_model(recipe)
     encoded = tokenizer(list(train["sentence"]), truncation=True, max_length=recipe.max_length)
     ids, labels = encoded["input_ids"], list(train["label"])
     rng = random.Random(recipe.seed)
