@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 
 import pytest
 
@@ -45,6 +46,30 @@ def test_failed_build_leaves_nothing_behind(monkeypatch, tmp_path):
     with pytest.raises(RuntimeError):
         prepare.prepare_sentiment()
     assert not standins.sentiment_dir().exists() and list(tmp_path.iterdir()) == []
+
+
+def test_two_processes_never_build_the_same_standin(monkeypatch, tmp_path):
+    """Two setup() calls at once (two kernels, a test and the install) build it once; the second waits."""
+    import threading
+    import time
+
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path))
+    builds = []
+
+    def slow_build(out_dir, progress=True):
+        builds.append(out_dir)
+        time.sleep(0.5)
+        (Path(out_dir) / "standin.json").write_text(json.dumps({"sst2_validation_accuracy": 0.9}))
+        return {"sst2_validation_accuracy": 0.9}
+
+    monkeypatch.setattr(sentiment_standin, "build", slow_build)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(prepare.prepare_sentiment())) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(builds) == 1 and [r["sst2_validation_accuracy"] for r in results] == [0.9, 0.9]
 
 
 def test_length_grouped_batches_cover_every_row_once():
