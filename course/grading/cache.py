@@ -66,7 +66,7 @@ LIBRARIES = (
     "evaluate",
     "scikit-learn",
 )
-# The parts of a graded task folder that the parent merges (see course.grading.grade.collect_task).
+# The parts of a graded task folder that the parent merges (see course.grading.collect.collect_task).
 TASK_PARTS = ("gradebook.db", "submitted", "autograded", "feedback")
 MANIFEST = "run.json"
 

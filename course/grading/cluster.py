@@ -7,7 +7,7 @@ What travels, so that workers need no shared filesystem: the parent packs one ta
 source notebook of the graded notebook and the assignment's other files, the submitted notebook, the
 task's copy of the gradebook, the expected probe values) as compressed bytes; `run_packed`, on the
 worker, unpacks it into a private folder under the worker's local directory and runs the same step as
-the local path (course.grading.grade.run_worker: `python -m course.grading.worker`, the student's
+the local path (course.grading.worker.run_worker: `python -m course.grading.worker`, the student's
 kernel in bubblewrap, with the sandbox prepared on that worker from the limits the parent sent). It
 returns the result and the files the parent merges (the task's gradebook, the autograded notebook,
 the feedback, the log). Only the parent writes OUT: the gradebook, scores.csv, the reports, the cache.
@@ -33,10 +33,8 @@ import json
 import logging
 import os
 import shutil
-import sys
 import tempfile
 import threading
-import uuid
 import zlib
 from pathlib import Path
 
@@ -101,7 +99,7 @@ _UIDS = itertools.count()  # task uids of this worker process: uid_base + n
 
 
 def _close_boxes() -> None:
-    from course.grading.grade import close_sandbox
+    from course.grading.sandbox_run import close_sandbox
 
     for box in _BOXES.values():
         close_sandbox(box)
@@ -110,7 +108,7 @@ def _close_boxes() -> None:
 
 def _worker_sandbox(limits: dict, base: Path | None):
     """This worker process's SandboxRun for `limits`: prepared on the worker, once, for all its tasks."""
-    from course.grading.grade import open_sandbox
+    from course.grading.sandbox_run import open_sandbox
 
     name = json.dumps(limits, sort_keys=True)
     with _LOCK:
@@ -134,8 +132,8 @@ def _where() -> tuple[str, Path | None, int]:
 
 def run_packed(packet: dict) -> dict:
     """On a worker: unpack one task, grade it like the local path does, pack what the parent merges."""
-    from course.grading.grade import SandboxUnavailable, run_worker
-    from course.grading.worker import EXPECTED
+    from course.grading.sandbox_run import SandboxUnavailable
+    from course.grading.worker import EXPECTED, run_worker
 
     address, base, nthreads = _where()
     reply = {"worker": address, "cgroups": None, "log": "", "files": {}}
@@ -215,72 +213,3 @@ def packet_of(kind: str, task: Path, hard_limit: float, threads: int | None, lim
     spec.pop("sandbox", None)
     packet.update(spec=spec, files=pack(files), grading=grading_version())
     return packet
-
-
-class DaskRunner:
-    """Runs tasks on a Dask cluster; the same interface as course.grading.grade.LocalRunner."""
-
-    def __init__(self, address: str, *, limits: dict | None, local_directory: Path | None = None):
-        self.address = address
-        self.limits = limits
-        self.client, self.cluster = connect(address, local_directory=local_directory)
-        self.executor = self.client.get_executor(pure=False, retries=RETRIES)
-        self.run_id = uuid.uuid4().hex[:8]
-        self.threads = None  # on a worker: its cores / its task threads (OMP_NUM_THREADS there wins)
-        if self.cluster is not None:
-            self.threads = max(1, (os.cpu_count() or 1) // len(self.cluster.workers))
-        self.workers_used: set[str] = set()
-        self.cgroups: set[bool] = set()
-        self.closed = False
-        if self.cluster is None and not self.client.nthreads():
-            print(
-                f"note: the Dask scheduler at {address} has no workers yet; the tasks wait for some "
-                f"(`dask worker {address}`)",
-                file=sys.stderr,
-            )
-
-    def capacity(self) -> int:
-        """How many tasks to keep queued on the cluster (their packets wait in the scheduler's memory)."""
-        return max(IN_FLIGHT, 3 * sum(self.client.nthreads().values()))
-
-    def describe(self) -> str:
-        what = (
-            f"a local Dask cluster ({self.address})"
-            if self.cluster
-            else f"the Dask cluster at {self.address}"
-        )
-        if not self.workers_used:
-            return f"{what}: nothing to run there (every result came from the cache)"
-        return f"graded on {what}: {len(self.workers_used)} worker(s) ran tasks"
-
-    def submit(self, kind: str, name: str, task: Path, log: Path, hard_limit: float):
-        packet = packet_of(kind, task, hard_limit, self.threads, self.limits)
-        return self.executor.submit(
-            run_packed,
-            packet,
-            key=f"course-grade-{kind}-{name}-{self.run_id}",
-            priority=1 if kind == "reference" else 0,  # the solutions first: their students wait for them
-        )
-
-    def receive(self, future, task: Path, log: Path) -> dict:
-        """A finished task's result; its files written into the parent's task folder, its log to `log`."""
-        reply = future.result()
-        write_files(task, unpack(reply.get("files", {})))
-        log.write_text(reply.get("log", ""))
-        self.workers_used.add(reply.get("worker", "?"))
-        if reply.get("cgroups") is not None:
-            self.cgroups.add(bool(reply["cgroups"]))
-        result = reply["result"]
-        result.setdefault("worker", reply.get("worker"))
-        return result
-
-    def close(self, cancel: bool = False) -> None:
-        if self.closed:
-            return
-        self.closed = True
-        try:
-            self.executor.shutdown(wait=False)  # cancels what has not finished
-            self.client.close(timeout=10)
-        finally:
-            if self.cluster is not None:
-                self.cluster.close(timeout=10)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -181,6 +182,89 @@ def watch_parent(interval: float = 0.5) -> None:
                 os._exit(137)
 
     threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
+# --- the parent's side: the step a runner calls (course.grading.runners) ----------------------------
+
+RUNNING: set[subprocess.Popen] = set()  # worker processes, to stop on Ctrl-C
+
+
+def kill_group(process: subprocess.Popen) -> None:
+    """Kill a worker and its kernel: the process group it leads (it was started in its own session)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait()
+
+
+def run_worker(task: Path, log: Path, hard_limit: float, threads: int) -> dict:
+    """Run one task's worker; afterwards nothing it started may live (see `_run_worker`)."""
+    spec = json.loads((task / "task.json").read_text())
+    sandbox = spec.get("sandbox")
+    if sandbox:
+        from course.grading.sandbox import make_cgroups
+
+        parent = sandbox.pop("cgroup_parent", "")
+        sandbox["cpus"] = threads  # its CPU quota: the machine's CPUs shared between the jobs
+        sandbox["cgroups"] = (
+            make_cgroups(f"{parent}/{sandbox['uid']}", sandbox["limits"], threads) if parent else []
+        )
+        (task / "task.json").write_text(json.dumps(spec))
+    try:
+        result = _run_worker(task, log, hard_limit, threads)
+    finally:
+        if sandbox:
+            from course.grading.sandbox import cgroup_peak_mb, sweep
+
+            peak = cgroup_peak_mb(sandbox["cgroups"])
+            left = sweep(sandbox["uid"] if os.geteuid() == 0 else None, sandbox["cgroups"])
+    if sandbox:
+        if left:
+            result["leftovers"] = len(left)
+        if peak is not None:
+            result.setdefault("sandbox_usage", {})["cgroup_peak_mb"] = peak
+    return result
+
+
+def _run_worker(task: Path, log: Path, hard_limit: float, threads: int) -> dict:
+    """Run the worker process for one task; kill its whole process group past `hard_limit` seconds."""
+    env = dict(os.environ)
+    for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(variable, str(threads))
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    started = time.perf_counter()
+    with open(log, "w") as handle:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "course.grading.worker", str(task / "task.json")],
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=task,
+            env=env,
+            start_new_session=True,
+        )
+        RUNNING.add(process)
+        try:
+            process.wait(timeout=hard_limit)
+        except subprocess.TimeoutExpired:
+            kill_group(process)
+            return {
+                "status": "killed",
+                "seconds": round(time.perf_counter() - started, 2),
+                "error": f"grading this notebook took over {hard_limit:.0f} s; its process was killed",
+            }
+        finally:
+            RUNNING.discard(process)
+            kill_group(process)  # whatever the worker left in its process group
+    try:
+        return json.loads((task / RESULT).read_text())
+    except (OSError, ValueError):
+        return {
+            "status": "error",
+            "seconds": round(time.perf_counter() - started, 2),
+            "error": f"the worker exited with code {process.returncode} without a result (see {log})",
+        }
 
 
 if __name__ == "__main__":
