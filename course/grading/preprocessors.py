@@ -159,14 +159,7 @@ class GuardedExecute(Execute):
 
         # Read before the kernel starts: a missing table of expected values is the grader's failure.
         expected = verdict.load_expected(self.expected_probes) if self.expected_probes else None
-        trusted = instructor_sources(self.source_notebook) if self.source_notebook else frozenset()
-        findings = scan_notebook(nb, trusted) if self.scan else []
-        record = {
-            "tamper": [f.as_dict() for f in findings if f.severity == "tamper"],
-            "notes": [f.as_dict() for f in findings if f.severity == "note"],
-            "events": [],
-            "execute_s": 0.0,
-        }
+        record = self._scan(nb)
         self._output_bytes: dict[int, int] = {}
         self._notebook_bytes = 0
         self._probe_bytes: dict[int, int] = {}
@@ -183,60 +176,83 @@ class GuardedExecute(Execute):
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
         started = time.perf_counter()
-        stopped = ""
         with self.setup_kernel():
             info = self.wait_for_reply(self.kc.kernel_info())
             self.nb.metadata["language_info"] = info["content"]["language_info"]
-            guard = self.guard_builtins
-            if guard:
-                self.silent(GUARD_SETUP)
-            for index, cell in enumerate(self.nb.cells):
-                if cell.cell_type != "code" or not cell.source.strip():
-                    continue
-                if stopped:
-                    cell.outputs = [_error("NotRun", stopped)]
-                    continue
-                is_test = utils.is_grade(cell)
-                try:
-                    if guard and is_test:
-                        self.silent(GUARD_ENTER)
-                    self._start_cell()
-                    self.preprocess_cell(cell, resources, index)
-                    if guard and is_test:
-                        self.silent(GUARD_LEAVE)
-                except DeadKernelError:
-                    stopped = (
-                        f"the kernel died in cell {index} (sys.exit/os._exit/exit() or a crash); "
-                        "this cell and the ones after it were not graded"
-                    )
-                    cell.outputs.append(_error("KernelDied", stopped))
-                    record["events"].append({"cell": index, "kind": "kernel died"})
-                except CellTimeoutError:
-                    stopped = (
-                        f"cell {index} did not stop within {self.timeout} s even when interrupted; "
-                        "the cells after it were not run"
-                    )
-                    cell.outputs.append(_error("CellTimeoutError", stopped))
-                    record["events"].append({"cell": index, "kind": "unstoppable"})
-                else:
-                    if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", [])):
-                        record["events"].append({"cell": index, "kind": "timeout"})
-                if index in self._truncated:
-                    record["events"].append({"cell": index, "kind": "output truncated"})
+            self._run_cells(record, resources)
         self.set_widgets_metadata()
         record["execute_s"] = round(time.perf_counter() - started, 2)
-
         if record["tamper"]:
-            reasons = "; ".join(f"cell {f['cell']} line {f['line']}: {f['what']}" for f in record["tamper"])
-            message = f"the grader found code that changes the grading machinery ({reasons}); manual review"
-            for cell in self.nb.cells:
-                if cell.cell_type == "code" and utils.is_grade(cell):
-                    cell.outputs.append(_error("TamperingDetected", message))
-            self.nb.cells.insert(0, new_markdown_cell(f"**Autograder:** {message}."))
+            self._flag_tampering(record["tamper"])
         if expected is not None:
             record["probes"] = verdict.judge(self.nb, expected)
         self.nb.metadata[METADATA_KEY] = record
         return self.nb, self.resources
+
+    def _scan(self, nb) -> dict:
+        """The executor's record, started with the static scan's findings (course.grading.scan)."""
+        trusted = instructor_sources(self.source_notebook) if self.source_notebook else frozenset()
+        findings = scan_notebook(nb, trusted) if self.scan else []
+        return {
+            "tamper": [f.as_dict() for f in findings if f.severity == "tamper"],
+            "notes": [f.as_dict() for f in findings if f.severity == "note"],
+            "events": [],
+            "execute_s": 0.0,
+        }
+
+    def _run_cells(self, record: dict, resources) -> None:
+        """Run every code cell (test cells with the builtins guarded); after a fatal one, none."""
+        guard = self.guard_builtins
+        if guard:
+            self.silent(GUARD_SETUP)
+        stopped = ""
+        for index, cell in enumerate(self.nb.cells):
+            if cell.cell_type != "code" or not cell.source.strip():
+                continue
+            if stopped:
+                cell.outputs = [_error("NotRun", stopped)]
+                continue
+            stopped = self._run_cell(cell, index, resources, guard and utils.is_grade(cell), record)
+            if index in self._truncated:
+                record["events"].append({"cell": index, "kind": "output truncated"})
+
+    def _run_cell(self, cell, index: int, resources, guarded: bool, record: dict) -> str:
+        """Run one cell; the reason no later cell may run ("" when they may)."""
+        try:
+            if guarded:
+                self.silent(GUARD_ENTER)
+            self._start_cell()
+            self.preprocess_cell(cell, resources, index)
+            if guarded:
+                self.silent(GUARD_LEAVE)
+        except DeadKernelError:
+            stopped = (
+                f"the kernel died in cell {index} (sys.exit/os._exit/exit() or a crash); "
+                "this cell and the ones after it were not graded"
+            )
+            cell.outputs.append(_error("KernelDied", stopped))
+            record["events"].append({"cell": index, "kind": "kernel died"})
+            return stopped
+        except CellTimeoutError:
+            stopped = (
+                f"cell {index} did not stop within {self.timeout} s even when interrupted; "
+                "the cells after it were not run"
+            )
+            cell.outputs.append(_error("CellTimeoutError", stopped))
+            record["events"].append({"cell": index, "kind": "unstoppable"})
+            return stopped
+        if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", [])):
+            record["events"].append({"cell": index, "kind": "timeout"})
+        return ""
+
+    def _flag_tampering(self, tamper: list[dict]) -> None:
+        """Every test cell fails with the scan's reasons, and a note on top says why."""
+        reasons = "; ".join(f"cell {f['cell']} line {f['line']}: {f['what']}" for f in tamper)
+        message = f"the grader found code that changes the grading machinery ({reasons}); manual review"
+        for cell in self.nb.cells:
+            if cell.cell_type == "code" and utils.is_grade(cell):
+                cell.outputs.append(_error("TamperingDetected", message))
+        self.nb.cells.insert(0, new_markdown_cell(f"**Autograder:** {message}."))
 
 
 class HideHiddenTestTracebacks(Preprocessor):

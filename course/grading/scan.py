@@ -166,89 +166,116 @@ def _allowed_ipython_call(call: ast.Call) -> bool:
     return False
 
 
+def _course_names(tree: ast.AST) -> set[str]:
+    """The names a cell binds to `course` or to what it imports from it."""
+    names = {"course"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name == "course" or alias.name.startswith("course."):
+                    names.add((alias.asname or alias.name).split(".")[0])
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "course":
+            names.update(alias.asname or alias.name for alias in node.names)
+    return names
+
+
+def _ipython_magics(tree: ast.AST, cell: int) -> tuple[set[int], list[Finding]]:
+    """The get_ipython() calls of allowed magics, and the findings of the code they run."""
+    allowed: set[int] = set()
+    findings: list[Finding] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and _allowed_ipython_call(node):
+            allowed.add(id(node.func.value.func))
+            for argument in node.args[1:]:  # %time CODE, %%capture CELL: the code inside is scanned too
+                if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+                    for nested in scan_source(argument.value, cell):
+                        findings.append(Finding(cell, node.lineno, nested.severity, nested.what))
+    return allowed, findings
+
+
+def _targets(node: ast.AST) -> list[ast.AST]:
+    """What a statement binds, assigns to or deletes."""
+    if isinstance(node, (ast.Assign, ast.Delete)):
+        return node.targets
+    if isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.NamedExpr, ast.For, ast.AsyncFor)):
+        return [node.target]
+    if isinstance(node, (ast.With, ast.AsyncWith)):
+        return [item.optional_vars for item in node.items if item.optional_vars is not None]
+    return []
+
+
+def _binding_findings(node: ast.AST, protected: set[str]) -> list[tuple[str, str]]:
+    """(severity, what) for assignments into the grading machinery and rebound protected names."""
+    found = []
+    targets = _targets(node)
+    for target in targets:
+        for element in target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]:
+            if isinstance(element, (ast.Attribute, ast.Subscript)):
+                root = _root(element)
+                if isinstance(root, ast.Name) and root.id in protected:
+                    verb = "deletes" if isinstance(node, ast.Delete) else "assigns to"
+                    found.append(("tamper", f"{verb} {_dotted(element)}"))
+        for name in (n for t in targets for n in _bound_names(t)):
+            if name.id in REBIND_FORBIDDEN:
+                found.append(("tamper", f"rebinds {name.id}"))
+            elif name.id in BUILTIN_NAMES:
+                found.append(("note", f"shadows the builtin {name.id}"))
+    return found
+
+
+def _import_findings(node: ast.AST) -> list[tuple[str, str]]:
+    """(severity, what) for forbidden imports and imports that rebind protected names."""
+    found = []
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.name.startswith(FORBIDDEN_IMPORTS):
+                found.append(("tamper", f"imports {alias.name}"))
+            elif alias.asname in REBIND_FORBIDDEN:
+                found.append(("tamper", f"rebinds {alias.asname}"))
+    elif isinstance(node, ast.ImportFrom):
+        module = node.module or ""
+        if module.startswith(FORBIDDEN_IMPORTS) or node.level:
+            found.append(("tamper", f"imports from {module or '.'}"))
+        for alias in node.names:
+            if (alias.asname or alias.name) in REBIND_FORBIDDEN - {"course"}:
+                found.append(("tamper", f"rebinds {alias.asname or alias.name}"))
+    return found
+
+
+def _node_findings(node: ast.AST, allowed_ipython: set[int]) -> list[tuple[str, str]]:
+    """(severity, what) for definitions, imports, dynamic code and reaches into internals."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        if node.name in REBIND_FORBIDDEN:
+            return [("tamper", f"rebinds {node.name}")]
+        if node.name in BUILTIN_NAMES:
+            return [("note", f"shadows the builtin {node.name}")]
+    elif isinstance(node, (ast.Import, ast.ImportFrom)):
+        return _import_findings(node)
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in DYNAMIC_CALLS:
+        return [("tamper", f"dynamic code: {node.func.id}()")]
+    elif isinstance(node, ast.Attribute):
+        if node.attr in INTERNALS or (node.attr == "__class__" and isinstance(node.ctx, ast.Store)):
+            return [("tamper", f"reaches into {_dotted(node)}")]
+        if isinstance(node.value, ast.Name) and node.value.id == "sys" and node.attr in SYS_HOOKS:
+            return [("tamper", f"uses sys.{node.attr}")]
+    elif isinstance(node, ast.Name) and node.id in {"get_ipython", "__builtins__"}:
+        if id(node) not in allowed_ipython:
+            return [("tamper", f"uses {node.id}")]
+    return []
+
+
 def scan_source(source: str, cell: int = 0) -> list[Finding]:
     """Findings for one cell's source (empty when the cell does not parse: it fails when run)."""
     try:
         tree = ast.parse(_python_source(source))
     except (SyntaxError, ValueError):
         return []
-    findings: list[Finding] = []
-
-    def add(node: ast.AST, severity: str, what: str) -> None:
-        findings.append(Finding(cell, getattr(node, "lineno", 0), severity, what))
-
-    course_names = {"course"}
+    protected = PROTECTED_MODULES | _course_names(tree)
+    allowed_ipython, findings = _ipython_magics(tree, cell)
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.name == "course" or alias.name.startswith("course."):
-                    course_names.add((alias.asname or alias.name).split(".")[0])
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "course":
-            course_names.update(alias.asname or alias.name for alias in node.names)
-    protected = PROTECTED_MODULES | course_names
-
-    allowed_ipython: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and _allowed_ipython_call(node):
-            allowed_ipython.add(id(node.func.value.func))
-            for argument in node.args[1:]:  # %time CODE, %%capture CELL: the code inside is scanned too
-                if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
-                    for nested in scan_source(argument.value, cell):
-                        findings.append(Finding(cell, node.lineno, nested.severity, nested.what))
-
-    for node in ast.walk(tree):
-        targets: list[ast.AST] = []
-        if isinstance(node, ast.Assign):
-            targets = node.targets
-        elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.NamedExpr)):
-            targets = [node.target]
-        elif isinstance(node, ast.Delete):
-            targets = node.targets
-        elif isinstance(node, (ast.For, ast.AsyncFor)):
-            targets = [node.target]
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            targets = [item.optional_vars for item in node.items if item.optional_vars is not None]
-        for target in targets:
-            for element in target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]:
-                if isinstance(element, (ast.Attribute, ast.Subscript)):
-                    root = _root(element)
-                    if isinstance(root, ast.Name) and root.id in protected:
-                        verb = "deletes" if isinstance(node, ast.Delete) else "assigns to"
-                        add(node, "tamper", f"{verb} {_dotted(element)}")
-            for name in (n for t in targets for n in _bound_names(t)):
-                if name.id in REBIND_FORBIDDEN:
-                    add(node, "tamper", f"rebinds {name.id}")
-                elif name.id in BUILTIN_NAMES:
-                    add(node, "note", f"shadows the builtin {name.id}")
-
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            if node.name in REBIND_FORBIDDEN:
-                add(node, "tamper", f"rebinds {node.name}")
-            elif node.name in BUILTIN_NAMES:
-                add(node, "note", f"shadows the builtin {node.name}")
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.name.startswith(FORBIDDEN_IMPORTS):
-                    add(node, "tamper", f"imports {alias.name}")
-                elif alias.asname in REBIND_FORBIDDEN:
-                    add(node, "tamper", f"rebinds {alias.asname}")
-        elif isinstance(node, ast.ImportFrom):
-            module = node.module or ""
-            if module.startswith(FORBIDDEN_IMPORTS) or node.level:
-                add(node, "tamper", f"imports from {module or '.'}")
-            for alias in node.names:
-                if (alias.asname or alias.name) in REBIND_FORBIDDEN - {"course"}:
-                    add(node, "tamper", f"rebinds {alias.asname or alias.name}")
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in DYNAMIC_CALLS:
-            add(node, "tamper", f"dynamic code: {node.func.id}()")
-        elif isinstance(node, ast.Attribute):
-            if node.attr in INTERNALS or (node.attr == "__class__" and isinstance(node.ctx, ast.Store)):
-                add(node, "tamper", f"reaches into {_dotted(node)}")
-            elif isinstance(node.value, ast.Name) and node.value.id == "sys" and node.attr in SYS_HOOKS:
-                add(node, "tamper", f"uses sys.{node.attr}")
-        elif isinstance(node, ast.Name) and node.id in {"get_ipython", "__builtins__"}:
-            if id(node) not in allowed_ipython:
-                add(node, "tamper", f"uses {node.id}")
+        found = _binding_findings(node, protected) + _node_findings(node, allowed_ipython)
+        line = getattr(node, "lineno", 0)
+        findings += [Finding(cell, line, severity, what) for severity, what in found]
     unique = {(f.line, f.severity, f.what): f for f in findings}
     return sorted(unique.values(), key=lambda f: (f.line, f.what))
 
