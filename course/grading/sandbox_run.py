@@ -41,7 +41,7 @@ class SandboxRun:
     staging: Path
 
     def spec(self, index: int) -> dict:
-        from course.grading.sandbox import task_uid
+        from course.grading.lifetime import task_uid
 
         return {
             "view": self.view,
@@ -84,7 +84,7 @@ def open_sandbox(limits: dict, base: Path | None = None) -> SandboxRun:
 def close_sandbox(run: SandboxRun | None) -> None:
     if run is None:
         return
-    from course.grading.sandbox import remove_cgroup_parent
+    from course.grading.cgroups import remove_cgroup_parent
 
     remove_cgroup_parent(run.cgroup_parent)
     shutil.rmtree(run.staging, ignore_errors=True)

@@ -78,7 +78,8 @@ def sandbox_note(dispatch: Dispatch) -> list[str]:
     if limits is None:
         return ["UNSAFE: kernels ran without a sandbox (--unsafe-no-sandbox)"]
     if box is not None:
-        from course.grading.sandbox import cgroups_work, describe
+        from course.grading.cgroups import cgroups_work
+        from course.grading.sandbox import describe
 
         cgroups = cgroups_work(box.cgroup_parent, box.limits)
         return [f"kernels ran in bubblewrap sandboxes: {describe(box.limits, cgroups)}"]

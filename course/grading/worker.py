@@ -203,7 +203,7 @@ def run_worker(task: Path, log: Path, hard_limit: float, threads: int) -> dict:
     spec = json.loads((task / "task.json").read_text())
     sandbox = spec.get("sandbox")
     if sandbox:
-        from course.grading.sandbox import make_cgroups
+        from course.grading.cgroups import make_cgroups
 
         parent = sandbox.pop("cgroup_parent", "")
         sandbox["cpus"] = threads  # its CPU quota: the machine's CPUs shared between the jobs
@@ -215,7 +215,8 @@ def run_worker(task: Path, log: Path, hard_limit: float, threads: int) -> dict:
         result = _run_worker(task, log, hard_limit, threads)
     finally:
         if sandbox:
-            from course.grading.sandbox import cgroup_peak_mb, sweep
+            from course.grading.cgroups import cgroup_peak_mb
+            from course.grading.lifetime import sweep
 
             peak = cgroup_peak_mb(sandbox["cgroups"])
             left = sweep(sandbox["uid"] if os.geteuid() == 0 else None, sandbox["cgroups"])
