@@ -58,3 +58,19 @@ def one_builder(target: Path) -> Iterator[None]:
         yield
     finally:
         os.close(folder)  # closing the descriptor releases the lock
+
+
+def summarize(meta: dict) -> str:
+    """A few lines on the stand-in: accuracy against the bar, the course sentences, build time."""
+    accuracy = meta["sst2_validation_accuracy"]
+    verdict = "meets" if accuracy >= MIN_SST2_ACCURACY else "BELOW"
+    lines = [
+        f"sentiment stand-in: {standins.sentiment_dir()}",
+        f"  SST-2 validation accuracy {accuracy:.1%} ({verdict} the {MIN_SST2_ACCURACY:.0%} bar; "
+        "the original distilbert checkpoint reports 91.3%)",
+    ]
+    lines += [f"  {s['label']:>8} {s['score']:.4f}  {s['text']}" for s in meta["course_sentences"]]
+    lines.append(
+        f"  built in {meta['build_seconds']:.0f} s with {meta['train_sentences']} training sentences"
+    )
+    return "\n".join(lines)
