@@ -471,3 +471,89 @@ def test_hidden_tests_emit_probes_and_hold_no_expected_value():
             assert not [c for c in comparisons if c in hidden], (
                 f"{path.name} {grade_id}: compares in the kernel"
             )
+
+
+# --- the grading steps (course.grading.grade._grade): each step on its own -------------------------------
+
+
+def test_settings_are_checked_and_absolute(tmp_path, monkeypatch):
+    from course.grading.settings import Settings
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "subs").mkdir()
+    settings = Settings.build("subs", "out", limits={"cpu_s": 7}, sandbox=False, jobs=3)
+    assert settings.out == tmp_path / "out" and settings.submissions_dir == tmp_path / "subs"
+    assert settings.timeout > 0 and settings.limits["cpu_s"] == 7 and settings.jobs == 3
+    assert settings.run_limits is None  # unsafe: no limits reach the kernels or the cache key
+    assert Settings.build("subs", "out").run_limits == Settings.build("subs", "out").limits
+    with pytest.raises(FileNotFoundError):
+        Settings.build("nowhere", "out")
+    with pytest.raises(ValueError, match="--force"):
+        Settings.build("subs", "out", force=True, resume=True)
+    with pytest.raises(ValueError, match="unknown sandbox limit"):
+        Settings.build("subs", "out", limits={"gpus": 1})
+
+
+def test_clearing_the_output_keeps_the_cache_and_foreign_files(tmp_path):
+    from course.grading.coursedir import OWNED, clear_output
+
+    for name in OWNED:
+        (tmp_path / name).mkdir() if "." not in name else (tmp_path / name).write_text("old")
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "notes.txt").write_text("the teacher's")
+    clear_output(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "notes.txt"]
+
+
+def test_reference_tasks_are_private_and_name_the_solution(tmp_path):
+    from course.grading.expected import expected_path, prepare_reference, probed
+
+    fixture = Path(__file__).parent / "fixtures" / "grading" / "solutions" / "fixture"
+    assert probed(fixture / "01_basics.ipynb")
+    course = tmp_path / "nbgrader"
+    task = prepare_reference(tmp_path, course, "fixture", "01_basics", 5, None)
+    spec = json.loads((task / "task.json").read_text())
+    assert spec["mode"] == "reference" and spec["source"].endswith("solutions/fixture/01_basics.ipynb")
+    assert (task.stat().st_mode & 0o777) == 0o700
+    assert expected_path(course, "fixture", "01_basics") == course / "expected/fixture/01_basics.json"
+
+
+def test_collect_reports_a_killed_task_as_zero_with_its_reason(tmp_path):
+    from course.grading.collect import Outcome, _problems_from
+
+    record = {
+        "tamper": [{"cell": 3, "line": 2, "what": "assigns to course.check"}],
+        "events": [{"cell": 4, "kind": "timeout"}, {"cell": 5, "kind": "kernel died"}],
+        "notes": [{"what": "shadows the builtin list"}],
+    }
+    lines = _problems_from({"record": record})
+    assert lines[0].startswith("tampering: cell 3 line 2") and "per-cell timeout" in lines[1]
+    assert (
+        "kernel died in cell 5" in lines[2]
+        and lines[3] == "note: shadows builtins list (hidden while tests run)"
+    )
+    outcome = Outcome(Submission("s", "a", "n", tmp_path / "n.ipynb"))
+    assert outcome.as_dict()["status"] == "graded" and outcome.as_dict()["cached"] is False
+
+
+def test_runners_share_one_interface_and_the_worker_side_imports_no_orchestration():
+    """LocalRunner and DaskRunner answer the same calls; cluster.py, runners.py, worker.py and the
+    sandbox modules import nothing of grade.py or its steps (the import circle of #22 stays gone)."""
+    import ast
+    import inspect
+
+    from course.grading import runners
+
+    for method in ("capacity", "submit", "receive", "close"):
+        wanted = list(inspect.signature(getattr(runners.Runner, method)).parameters)
+        for runner in (runners.LocalRunner, runners.DaskRunner):
+            assert list(inspect.signature(getattr(runner, method)).parameters) == wanted, (runner, method)
+    steps = {"grade", "settings", "coursedir", "tasks", "job", "expected", "dispatch", "collect", "summary"}
+    folder = Path(runners.__file__).parent
+    for name in ("cluster", "runners", "worker", "sandbox_run", "sandbox", "cgroups", "lifetime"):
+        tree = ast.parse((folder / f"{name}.py").read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported = {node.module.rsplit(".", 1)[-1]} | {a.name for a in node.names}
+                if node.module.startswith("course.grading"):
+                    assert not imported & steps, f"{name}.py imports {node.module}"
