@@ -257,8 +257,8 @@ def test_the_graded_class_report_shows_difficulty_discrimination_hints_and_copie
     assert "fixture_square: 6 / 1 / 2" in report and "(1 no record)" in report
     # the planted copies, ranked, and the heatmap; no honest pair
     assert (
-        "ada &amp; eve</td><td class='low'>1.00" in report
-        and "dee &amp; fay</td><td class='low'>1.00" in report
+        'ada &amp; eve</td><td class="low">1.00' in report
+        and 'dee &amp; fay</td><td class="low">1.00' in report
     )
     assert (
         'alt="answer similarity heatmap"' in report
@@ -283,9 +283,9 @@ def test_course_report_recomputes_without_touching_the_scores(graded_class):
     before = {name: _digest(out / name) for name in kept}
     assert main(["report", str(out), "--similarity-threshold", "0.2"]) == 0
     report = (out / "report.html").read_text()
-    assert "ada &amp; ivy</td><td class='low'>" in report  # 0.2 lists the honest look-alikes too
+    assert 'ada &amp; ivy</td><td class="low">' in report  # 0.2 lists the honest look-alikes too
     assert {name: _digest(out / name) for name in kept} == before
     assert main(["report", str(out)]) == 0
-    assert "ada &amp; ivy</td><td class='low'>" not in (out / "report.html").read_text()
+    assert 'ada &amp; ivy</td><td class="low">' not in (out / "report.html").read_text()
     assert main(["report", str(out), "--similarity-threshold", "7"]) == 1
     assert main(["report", str(out / "nowhere")]) == 1

@@ -103,7 +103,8 @@ def run_fresh(code: str, env: dict[str, str], timeout: float = 180) -> dict:
         timeout=timeout,
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
-    return {**json.loads(done.stdout.strip().splitlines()[-1]), "_stdout": done.stdout}
+    printed = " ".join(done.stdout.split())  # setup()'s words with its line wrapping undone
+    return {**json.loads(done.stdout.strip().splitlines()[-1]), "_stdout": printed}
 
 
 @pytest.fixture(scope="module")
